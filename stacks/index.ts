@@ -1,0 +1,21 @@
+import { buildWiring, type ServiceManifest } from "@platform/manifest";
+import { createApi } from "./api.ts";
+import { createBus } from "./bus.ts";
+import type { PlatformConfig } from "./config.ts";
+import { createServiceData } from "./data.ts";
+import { createFunctions } from "./functions.ts";
+import { createStorage } from "./storage.ts";
+import { createSubscriptions, forwardBucketEvents } from "./subscriptions.ts";
+
+/** The whole platform, built from the service manifests. Called by sst.config.ts and the infra tests. */
+export function platform(manifests: readonly ServiceManifest[], config: PlatformConfig) {
+  const wiring = buildWiring(manifests);
+  const { bus } = createBus(config);
+  const { bucket } = createStorage(config);
+  forwardBucketEvents(bus, bucket);
+  const data = createServiceData(wiring);
+  const { functions } = createFunctions(wiring, { Bus: bus, Uploads: bucket, ...data });
+  createSubscriptions(wiring, bus, functions);
+  const { api } = createApi(wiring, config, functions);
+  return { api: api.url, bucket: bucket.name, bus: bus.name };
+}

@@ -1,0 +1,41 @@
+import type { PlatformConfig } from "./config.ts";
+
+/**
+ * The private upload bucket. SST blocks public access and denies plain HTTP by default; the
+ * lifecycle removes abandoned uploads; every object event goes to EventBridge.
+ */
+export function createStorage(config: PlatformConfig) {
+  const bucket = new sst.aws.Bucket("Uploads", {
+    enforceHttps: true,
+    cors: {
+      allowOrigins: config.corsOrigins,
+      allowMethods: ["GET", "HEAD", "PUT", "POST"],
+      allowHeaders: ["*"],
+      // Multipart clients read each part's ETag to complete the upload.
+      exposeHeaders: ["ETag"],
+      maxAge: "1 hour",
+    },
+  });
+  const lifecycle = new aws.s3.BucketLifecycleConfiguration("UploadsLifecycle", {
+    bucket: bucket.name,
+    rules: [
+      {
+        id: "expire-tmp",
+        status: "Enabled",
+        filter: { prefix: "tmp/" },
+        expiration: { days: config.tmpExpiryDays },
+      },
+      {
+        id: "abort-incomplete-multipart",
+        status: "Enabled",
+        filter: { prefix: "" },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: config.tmpExpiryDays },
+      },
+    ],
+  });
+  const notification = new aws.s3.BucketNotification("UploadsEvents", {
+    bucket: bucket.name,
+    eventbridge: true,
+  });
+  return { bucket, lifecycle, notification };
+}

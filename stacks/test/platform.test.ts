@@ -1,0 +1,318 @@
+import { bucketEventsPattern, buildWiring, PROXY_SERVICE } from "@platform/manifest";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { PlatformConfig } from "../config.ts";
+import { platform } from "../index.ts";
+import { manifests } from "../manifests.ts";
+import { asList, policyDocument, type SynthesizedResource, synthesize } from "./harness.ts";
+
+const config: PlatformConfig = {
+  authIssuer: "https://issuer.example.com/",
+  authAudiences: ["file-platform"],
+  corsOrigins: ["https://app.example.com"],
+  archiveRetentionDays: 30,
+  tmpExpiryDays: 1,
+};
+
+let resources: SynthesizedResource[] = [];
+const ofType = (type: string) => resources.filter((r) => r.type === type);
+const named = (type: string, name: string) => {
+  const found = ofType(type).find((r) => r.name === name);
+  if (!found) throw new Error(`no ${type} named ${name}`);
+  return found;
+};
+const wiring = buildWiring(manifests);
+const RULE = "aws:cloudwatch/eventRule:EventRule";
+const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
+const LAMBDA = "aws:lambda/function:Function";
+const ROLE = "aws:iam/role:Role";
+
+beforeAll(async () => {
+  resources = await synthesize(() => platform(manifests, config));
+});
+
+describe("subscriptions", () => {
+  it("turns each manifest subscription into exactly one rule on the platform bus, with its pattern", () => {
+    const bus = named("aws:cloudwatch/eventBus:EventBus", "BusBus").state.name;
+    const subscriptionRules = ofType(RULE).filter((r) => r.inputs.eventBusName === bus);
+    const declared = manifests.flatMap((m) => Object.keys(m.subscriptions ?? {}));
+    expect(subscriptionRules).toHaveLength(declared.length);
+    for (const rule of wiring.rules) {
+      const created = ofType(RULE).filter((r) => r.name === `${rule.id}Rule`);
+      expect(created).toHaveLength(1);
+      expect(created[0]?.inputs.eventBusName).toBe(bus);
+      expect(JSON.parse(String(created[0]?.inputs.eventPattern))).toEqual(rule.pattern);
+    }
+  });
+
+  it("targets each rule at its manifest's function with a retry policy and its own DLQ", () => {
+    for (const rule of wiring.rules) {
+      const target = named(TARGET, `${rule.id}Target`);
+      const fn = named(LAMBDA, `${rule.target}Function`);
+      const dlq = named("aws:sqs/queue:Queue", `${rule.deadLetterQueue}Queue`);
+      expect(target.inputs).toMatchObject({
+        arn: fn.state.arn,
+        retryPolicy: {
+          maximumRetryAttempts: rule.retry.maximumRetryAttempts,
+          maximumEventAgeInSeconds: rule.retry.maximumEventAgeSeconds,
+        },
+        deadLetterConfig: { arn: dlq.state.arn },
+      });
+      expect(dlq.inputs.messageRetentionSeconds).toBe(1_209_600);
+    }
+  });
+
+  it("lets only its own rule write to each DLQ, and only EventBridge invoke for that rule", () => {
+    for (const rule of wiring.rules) {
+      const ruleArn = named(RULE, `${rule.id}Rule`).state.arn;
+      const [statement, ...others] = policyDocument(
+        named("aws:sqs/queuePolicy:QueuePolicy", `${rule.deadLetterQueue}Policy`).inputs.policy,
+      ).Statement;
+      expect(others).toEqual([]);
+      expect(statement).toMatchObject({
+        Effect: "Allow",
+        Action: "sqs:SendMessage",
+        Principal: { Service: "events.amazonaws.com" },
+        Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+      });
+      expect(named("aws:lambda/permission:Permission", `${rule.id}Invoke`).inputs).toMatchObject({
+        principal: "events.amazonaws.com",
+        sourceArn: ruleArn,
+      });
+    }
+  });
+
+  it("forwards the bucket's object events from the default bus to the platform bus", () => {
+    const bucket = named("aws:s3/bucket:Bucket", "UploadsBucket").state.bucket as string;
+    const bus = named("aws:cloudwatch/eventBus:EventBus", "BusBus").state;
+    const rule = named(RULE, "ForwardBucketEventsRule");
+    expect(rule.inputs.eventBusName).toBe("default");
+    expect(JSON.parse(String(rule.inputs.eventPattern))).toEqual(bucketEventsPattern(bucket));
+    const target = named(TARGET, "ForwardBucketEventsTarget");
+    expect(target.inputs).toMatchObject({
+      arn: bus.arn,
+      roleArn: named(ROLE, "ForwardBucketEventsRole").state.arn,
+      deadLetterConfig: {
+        arn: named("aws:sqs/queue:Queue", "ForwardBucketEventsDlqQueue").state.arn,
+      },
+    });
+    const role = named(ROLE, "ForwardBucketEventsRole").inputs.inlinePolicies as {
+      policy: string;
+    }[];
+    expect(role.flatMap((p) => policyDocument(p.policy).Statement)).toEqual([
+      { Effect: "Allow", Action: "events:PutEvents", Resource: bus.arn },
+    ]);
+  });
+
+  it("archives the platform bus for replay", () => {
+    expect(named("aws:cloudwatch/eventArchive:EventArchive", "BusArchive").inputs).toMatchObject({
+      eventSourceArn: named("aws:cloudwatch/eventBus:EventBus", "BusBus").state.arn,
+      retentionDays: 30,
+    });
+  });
+});
+
+describe("upload bucket", () => {
+  const bucketName = () => named("aws:s3/bucket:Bucket", "UploadsBucket").state.bucket;
+
+  it("blocks every form of public access", () => {
+    expect(
+      named("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "UploadsPublicAccessBlock")
+        .inputs,
+    ).toEqual({
+      bucket: bucketName(),
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+  });
+
+  it("denies every request that is not HTTPS", () => {
+    const policy = policyDocument(
+      named("aws:s3/bucketPolicy:BucketPolicy", "UploadsPolicy").inputs.policy,
+    );
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: "Deny",
+        Action: ["s3:*"],
+        Condition: { Bool: { "aws:SecureTransport": ["false"] } },
+      }),
+    );
+    expect(policy.Statement.filter((s) => s.Effect === "Allow")).toEqual([]);
+  });
+
+  it("sends its events to EventBridge", () => {
+    expect(named("aws:s3/bucketNotification:BucketNotification", "UploadsEvents").inputs).toEqual({
+      bucket: bucketName(),
+      eventbridge: true,
+    });
+  });
+
+  it("allows browser uploads from the configured origins and exposes ETag", () => {
+    const cors = named(
+      "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
+      "UploadsCors",
+    ).inputs;
+    expect(cors.corsRules).toEqual([
+      expect.objectContaining({
+        allowedOrigins: ["https://app.example.com"],
+        allowedMethods: expect.arrayContaining(["PUT", "POST"]),
+        exposeHeaders: ["ETag"],
+      }),
+    ]);
+  });
+
+  it("expires tmp/ and aborts incomplete multipart uploads", () => {
+    const lifecycle = named(
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "UploadsLifecycle",
+    );
+    expect(lifecycle.inputs.bucket).toBe(bucketName());
+    expect(lifecycle.inputs.rules).toEqual([
+      expect.objectContaining({
+        status: "Enabled",
+        filter: { prefix: "tmp/" },
+        expiration: { days: 1 },
+      }),
+      expect.objectContaining({
+        status: "Enabled",
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+      }),
+    ]);
+  });
+});
+
+describe("invocation rights", () => {
+  const proxyName = "file-platform-test-invoke-proxy";
+  const proxyArn = `arn:aws:lambda:us-east-1:123456789012:function:${proxyName}`;
+  const invokeResources = (role: SynthesizedResource) =>
+    ((role.inputs.inlinePolicies ?? []) as { policy: string }[])
+      .flatMap((p) => policyDocument(p.policy).Statement)
+      .filter((s) =>
+        asList(s.Action).some(
+          (a) => a === "lambda:InvokeFunction" || a === "lambda:*" || a === "*",
+        ),
+      )
+      .flatMap((s) => asList(s.Resource));
+
+  it("gives the proxy its fixed name", () => {
+    expect(named(LAMBDA, `${wiring.proxy.id}Function`).inputs.name).toBe(proxyName);
+  });
+
+  it("lets no role but the proxy's invoke anything but the proxy", () => {
+    const proxyRole = `${wiring.proxy.id}Role`;
+    const others = ofType(ROLE).filter((r) => r.name !== proxyRole);
+    expect(others.length).toBe(wiring.functions.length); // every other function + the forwarder
+    for (const role of others)
+      expect(invokeResources(role).filter((arn) => arn !== proxyArn)).toEqual([]);
+    const callers = others.filter((r) => invokeResources(r).includes(proxyArn)).map((r) => r.name);
+    const linked = wiring.functions
+      .filter((f) => f.link.includes("InvokeProxy"))
+      .map((f) => `${f.id}Role`);
+    expect(callers.sort()).toEqual(linked.sort());
+  });
+
+  it("lets the proxy invoke exactly the functions behind operations", () => {
+    const targets = [...new Set(wiring.operations.map((op) => op.target))]
+      .map((id) => named(LAMBDA, `${id}Function`).state.arn)
+      .sort();
+    expect(targets.length).toBeGreaterThan(0);
+    expect(invokeResources(named(ROLE, `${wiring.proxy.id}Role`)).sort()).toEqual(targets);
+  });
+
+  it("lets only Lambda assume a function's role", () => {
+    for (const fn of wiring.functions) {
+      const trust = policyDocument(named(ROLE, `${fn.id}Role`).inputs.assumeRolePolicy);
+      expect(trust.Statement).toEqual([
+        {
+          Effect: "Allow",
+          Principal: { Service: "lambda.amazonaws.com" },
+          Action: "sts:AssumeRole",
+        },
+      ]);
+    }
+  });
+});
+
+describe("functions", () => {
+  it("creates one Lambda per manifest function, with its memory, timeout and runtime", () => {
+    expect(ofType(LAMBDA)).toHaveLength(wiring.functions.length);
+    for (const fn of wiring.functions) {
+      const lambda = named(LAMBDA, `${fn.id}Function`).inputs;
+      expect(lambda).toMatchObject({
+        runtime: "nodejs24.x",
+        memorySize: Number.parseInt(fn.memory, 10),
+        architectures: ["arm64"],
+        description: fn.description,
+      });
+    }
+    expect(named(LAMBDA, "ImagingProcessFunction").inputs).toMatchObject({
+      memorySize: 2048,
+      timeout: 120,
+    });
+  });
+});
+
+describe("HTTP API", () => {
+  const routes = () => ofType("aws:apigatewayv2/route:Route");
+  const PUBLIC = ["GET /health", "GET /openapi.json"];
+
+  it("serves every route the manifests declare, once", () => {
+    expect(
+      routes()
+        .map((r) => r.inputs.routeKey)
+        .sort(),
+    ).toEqual(wiring.routes.map((r) => r.key).sort());
+  });
+
+  it("puts every route but health and the OpenAPI document behind the JWT authorizer, with its scopes", () => {
+    const authorizer = ofType("aws:apigatewayv2/authorizer:Authorizer");
+    expect(authorizer).toHaveLength(1);
+    expect(authorizer[0]?.inputs).toMatchObject({
+      authorizerType: "JWT",
+      identitySources: ["$request.header.Authorization"],
+      jwtConfiguration: { issuer: config.authIssuer, audiences: config.authAudiences },
+    });
+    for (const route of routes()) {
+      const key = String(route.inputs.routeKey);
+      const declared = wiring.routes.find((r) => r.key === key);
+      if (PUBLIC.includes(key)) {
+        expect(route.inputs.authorizationType, key).toBe("NONE");
+      } else {
+        expect(route.inputs, key).toMatchObject({
+          authorizationType: "JWT",
+          authorizerId: `${authorizer[0]?.name}-id`,
+          authorizationScopes: declared?.scopes,
+        });
+        expect(declared?.scopes.length, key).toBeGreaterThan(0);
+      }
+    }
+  });
+});
+
+describe("service data", () => {
+  it("creates each manifest's tables with their keys, indexes and TTL", () => {
+    for (const table of wiring.tables) {
+      const created = named("aws:dynamodb/table:Table", `${table.id}Table`).inputs;
+      expect(created).toMatchObject({
+        hashKey: table.spec.primaryIndex.hashKey,
+        billingMode: "PAY_PER_REQUEST",
+      });
+      const indexes = (created.globalSecondaryIndexes as { name: string }[])
+        .map((i) => i.name)
+        .sort();
+      expect(indexes).toEqual(Object.keys(table.spec.globalIndexes ?? {}).sort());
+      if (table.spec.ttl)
+        expect(created.ttl).toEqual({ attributeName: table.spec.ttl, enabled: true });
+    }
+  });
+
+  it("creates each manifest's topics", () => {
+    for (const topic of wiring.topics)
+      expect(named("aws:sns/topic:Topic", `${topic.id}Topic`)).toBeDefined();
+  });
+
+  it("includes the invoke-proxy service", () => {
+    expect(manifests.map((m) => m.name)).toContain(PROXY_SERVICE);
+  });
+});
