@@ -17,6 +17,71 @@ const HANDLER = /^src\/handlers\/[a-zA-Z0-9_-]+\.[a-zA-Z_$][a-zA-Z0-9_$]*$/;
 const RESOURCE_NAME = /^[A-Z][a-zA-Z0-9]*$/;
 const ROUTE = /^(GET|POST|PUT|PATCH|DELETE) \/[a-zA-Z0-9/{}_.-]*$/;
 
+/**
+ * What one manifest gets wrong on its own: undeclared functions, malformed handlers and routes,
+ * links to resources it does not own, impossible retry policies, tables keyed on missing fields.
+ * `owners` (resource -> service) only sharpens the message for a link to another service's resource.
+ */
+export function validateService(m: ServiceManifest, owners = new Map<string, string>()): string[] {
+  const problems: string[] = [];
+  const where = `service "${m.name}"`;
+  const declared = (fn: string) => Object.hasOwn(m.functions, fn);
+  const own = [...Object.keys(m.tables ?? {}), ...Object.keys(m.topics ?? {})];
+
+  if (!SERVICE_NAME.test(m.name)) problems.push(`${where}: name must be kebab-case`);
+  for (const id of own)
+    if (!RESOURCE_NAME.test(id)) problems.push(`${where}: resource "${id}" must be PascalCase`);
+  for (const [key, fn] of Object.entries(m.functions)) {
+    if (!HANDLER.test(fn.handler))
+      problems.push(
+        `${where}, function "${key}": handler "${fn.handler}" must look like src/handlers/<file>.<export>`,
+      );
+    for (const link of fn.link ?? []) {
+      if (PLATFORM_RESOURCES.includes(link as never) || own.includes(link)) continue;
+      const owner = owners.get(link);
+      problems.push(
+        owner
+          ? `${where}, function "${key}": links "${link}", which belongs to service "${owner}" (ask it through an event or an operation)`
+          : `${where}, function "${key}": links unknown resource "${link}"`,
+      );
+    }
+  }
+  for (const [name, sub] of Object.entries(m.subscriptions ?? {})) {
+    const at = `${where}, subscription "${name}"`;
+    if (!declared(sub.function))
+      problems.push(`${at}: handler function "${sub.function}" is not declared`);
+    const retry = sub.retry;
+    if (retry && (retry.maximumRetryAttempts < 0 || retry.maximumRetryAttempts > 185))
+      problems.push(`${at}: maximumRetryAttempts must be 0..185`);
+    if (retry && (retry.maximumEventAgeSeconds < 60 || retry.maximumEventAgeSeconds > 86400))
+      problems.push(`${at}: maximumEventAgeSeconds must be 60..86400`);
+  }
+  for (const [name, op] of Object.entries(m.operations ?? {})) {
+    const at = `${where}, operation "${name}"`;
+    if (!declared(op.function)) problems.push(`${at}: function "${op.function}" is not declared`);
+    if (op.contract.name !== name) problems.push(`${at}: contract is "${op.contract.name}"`);
+    if (!name.startsWith(`${m.name}.`)) problems.push(`${at}: name must start with "${m.name}."`);
+  }
+  for (const [key, route] of Object.entries(m.routes ?? {})) {
+    if (!route) continue;
+    const at = `${where}, route "${key}"`;
+    if (!ROUTE.test(key)) problems.push(`${at}: must be "<METHOD> /<path>"`);
+    if (!declared(route.function))
+      problems.push(`${at}: function "${route.function}" is not declared`);
+    if (route.auth === "public" && route.scopes?.length)
+      problems.push(`${at}: a public route cannot require scopes`);
+  }
+  for (const [id, table] of Object.entries(m.tables ?? {})) {
+    const keys = [table.primaryIndex, ...Object.values(table.globalIndexes ?? {})].flatMap((i) =>
+      i.rangeKey ? [i.hashKey, i.rangeKey] : [i.hashKey],
+    );
+    for (const k of keys)
+      if (!(k in table.fields))
+        problems.push(`${where}, table "${id}": key "${k}" is not in fields`);
+  }
+  return problems;
+}
+
 /** Every problem across all manifests, so one run shows them all. Empty when the platform is sound. */
 export function validateManifests(manifests: readonly ServiceManifest[]): string[] {
   const problems: string[] = [];
@@ -26,12 +91,9 @@ export function validateManifests(manifests: readonly ServiceManifest[]): string
   const routes = new Map<string, string>();
 
   for (const m of manifests) {
-    if (!SERVICE_NAME.test(m.name)) problems.push(`service "${m.name}": name must be kebab-case`);
     if (services.has(m.name)) problems.push(`service "${m.name}" is declared twice`);
     services.add(m.name);
     for (const id of [...Object.keys(m.tables ?? {}), ...Object.keys(m.topics ?? {})]) {
-      if (!RESOURCE_NAME.test(id))
-        problems.push(`service "${m.name}": resource "${id}" must be PascalCase`);
       const owner =
         owners.get(id) ?? (PLATFORM_RESOURCES.includes(id as never) ? "the platform" : undefined);
       if (owner)
@@ -46,41 +108,9 @@ export function validateManifests(manifests: readonly ServiceManifest[]): string
   }
 
   for (const m of manifests) {
-    const where = `service "${m.name}"`;
-    const declared = (fn: string) => Object.hasOwn(m.functions, fn);
-    const own = new Set([...Object.keys(m.tables ?? {}), ...Object.keys(m.topics ?? {})]);
-
-    for (const [key, fn] of Object.entries(m.functions)) {
-      if (!HANDLER.test(fn.handler))
-        problems.push(
-          `${where}, function "${key}": handler "${fn.handler}" must look like src/handlers/<file>.<export>`,
-        );
-      for (const link of fn.link ?? []) {
-        if (PLATFORM_RESOURCES.includes(link as never) || own.has(link)) continue;
-        const owner = owners.get(link);
-        problems.push(
-          owner
-            ? `${where}, function "${key}": links "${link}", which belongs to service "${owner}" (ask it through an event or an operation)`
-            : `${where}, function "${key}": links unknown resource "${link}"`,
-        );
-      }
-    }
-    for (const [name, sub] of Object.entries(m.subscriptions ?? {})) {
-      if (!declared(sub.function))
-        problems.push(
-          `${where}, subscription "${name}": handler function "${sub.function}" is not declared`,
-        );
-      const retry = sub.retry;
-      if (retry && (retry.maximumRetryAttempts < 0 || retry.maximumRetryAttempts > 185))
-        problems.push(`${where}, subscription "${name}": maximumRetryAttempts must be 0..185`);
-      if (retry && (retry.maximumEventAgeSeconds < 60 || retry.maximumEventAgeSeconds > 86400))
-        problems.push(`${where}, subscription "${name}": maximumEventAgeSeconds must be 60..86400`);
-    }
+    problems.push(...validateService(m, owners));
     for (const [name, op] of Object.entries(m.operations ?? {})) {
-      const at = `${where}, operation "${name}"`;
-      if (!declared(op.function)) problems.push(`${at}: function "${op.function}" is not declared`);
-      if (op.contract.name !== name) problems.push(`${at}: contract is "${op.contract.name}"`);
-      if (!name.startsWith(`${m.name}.`)) problems.push(`${at}: name must start with "${m.name}."`);
+      const at = `service "${m.name}", operation "${name}"`;
       if (operations.has(name))
         problems.push(`${at}: also exposed by service "${operations.get(name)}"`);
       operations.set(name, m.name);
@@ -91,24 +121,12 @@ export function validateManifests(manifests: readonly ServiceManifest[]): string
           problems.push(`${at}: caller "${caller}" has no function linked to InvokeProxy`);
       }
     }
-    for (const [key, route] of Object.entries(m.routes ?? {})) {
-      if (!route) continue;
-      if (!ROUTE.test(key)) problems.push(`${where}, route "${key}": must be "<METHOD> /<path>"`);
-      if (!declared(route.function))
-        problems.push(`${where}, route "${key}": function "${route.function}" is not declared`);
-      if (route.auth === "public" && route.scopes?.length)
-        problems.push(`${where}, route "${key}": a public route cannot require scopes`);
+    for (const key of Object.keys(m.routes ?? {})) {
       if (routes.has(key))
-        problems.push(`${where}, route "${key}": also served by service "${routes.get(key)}"`);
+        problems.push(
+          `service "${m.name}", route "${key}": also served by service "${routes.get(key)}"`,
+        );
       routes.set(key, m.name);
-    }
-    for (const [id, table] of Object.entries(m.tables ?? {})) {
-      const keys = [table.primaryIndex, ...Object.values(table.globalIndexes ?? {})].flatMap((i) =>
-        i.rangeKey ? [i.hashKey, i.rangeKey] : [i.hashKey],
-      );
-      for (const k of keys)
-        if (!(k in table.fields))
-          problems.push(`${where}, table "${id}": key "${k}" is not in fields`);
     }
   }
   return problems;

@@ -4,6 +4,7 @@ import {
   ManifestError,
   type ServiceManifest,
   validateManifests,
+  validateService,
 } from "../src/index.ts";
 import { samplePlatform } from "./fixtures.ts";
 
@@ -19,6 +20,19 @@ const byName = (manifests: ServiceManifest[], name: string) => {
   if (!found) throw new Error(`no ${name}`);
   return found;
 };
+
+describe("validateService", () => {
+  it("checks one manifest on its own, without the rest of the platform", () => {
+    const [, imaging] = samplePlatform();
+    if (!imaging) throw new Error("fixture changed");
+    expect(validateService(imaging)).toEqual([]);
+    const sub = imaging.subscriptions?.onReady;
+    if (sub) sub.function = "ghost";
+    expect(validateService(imaging)).toEqual([
+      'service "imaging", subscription "onReady": handler function "ghost" is not declared',
+    ]);
+  });
+});
 
 describe("validateManifests", () => {
   it("accepts a sound platform", () => {
@@ -136,6 +150,7 @@ describe("validateManifests", () => {
       'service "imaging" is declared twice',
       'service "imaging", table "Bus": key "pk" is not in fields',
       'service "imaging", table "Bus": key "sk" is not in fields',
+      'service "imaging", operation "imaging.describe": also exposed by service "imaging"',
     ]);
   });
 
