@@ -4,12 +4,14 @@ import { createBus } from "./bus.ts";
 import type { PlatformConfig } from "./config.ts";
 import { createServiceData } from "./data.ts";
 import { createFunctions } from "./functions.ts";
+import { narrowLinkPermissions } from "./links.ts";
 import { createStorage } from "./storage.ts";
 import { createSubscriptions, forwardBucketEvents } from "./subscriptions.ts";
 
 /** The whole platform, built from the service manifests. Called by sst.config.ts and the infra tests. */
 export function platform(manifests: readonly ServiceManifest[], config: PlatformConfig) {
   const wiring = buildWiring(manifests);
+  narrowLinkPermissions();
   const { bus } = createBus(config);
   const { bucket } = createStorage(config);
   forwardBucketEvents(bus, bucket);

@@ -2,6 +2,7 @@ import { bucketEventsPattern, buildWiring, PROXY_SERVICE } from "@platform/manif
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PlatformConfig } from "../config.ts";
 import { platform } from "../index.ts";
+import { LINK_ACTIONS } from "../links.ts";
 import { manifests } from "../manifests.ts";
 import { asList, policyDocument, type SynthesizedResource, synthesize } from "./harness.ts";
 
@@ -231,6 +232,45 @@ describe("invocation rights", () => {
         },
       ]);
     }
+  });
+});
+
+describe("link permissions", () => {
+  const statementsOf = (roleName: string) =>
+    ((named(ROLE, roleName).inputs.inlinePolicies ?? []) as { policy: string }[]).flatMap(
+      (p) => policyDocument(p.policy).Statement,
+    );
+
+  it("grants only named data-plane actions, never a wildcard, never on every resource", () => {
+    const allowed = new Set<string>([
+      ...Object.values(LINK_ACTIONS).flat(),
+      "lambda:InvokeFunction",
+    ]);
+    for (const fn of wiring.functions) {
+      for (const statement of statementsOf(`${fn.id}Role`)) {
+        for (const action of asList(statement.Action))
+          expect(allowed, `${fn.id}: ${action}`).toContain(action);
+        for (const resource of asList(statement.Resource)) expect(resource, fn.id).not.toBe("*");
+      }
+    }
+  });
+
+  it("scopes each grant to the resources the function links, and nothing else", () => {
+    const arnOf = (type: string, name: string) => String(named(type, name).state.arn);
+    const files = arnOf("aws:dynamodb/table:Table", "FilesTable");
+    const ledger = arnOf("aws:dynamodb/table:Table", "LedgerTable");
+    const bucket = arnOf("aws:s3/bucket:Bucket", "UploadsBucket");
+    const resources = (role: string) => statementsOf(role).flatMap((s) => asList(s.Resource));
+
+    expect(resources("AuditRecordRole").sort()).toEqual([ledger, `${ledger}/index/*`].sort());
+    expect(resources("UploadApiRole")).toEqual(
+      expect.arrayContaining([files, `${bucket}/*`, bucket]),
+    );
+    expect(resources("UploadApiRole")).not.toContain(ledger);
+    const put = statementsOf("UploadApiRole").find((s) =>
+      asList(s.Action).includes("s3:PutObject"),
+    );
+    expect(put?.Resource).toEqual([`${bucket}/*`]);
   });
 });
 
