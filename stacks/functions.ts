@@ -1,4 +1,5 @@
-import type { WiredFunction, Wiring } from "@platform/manifest";
+import { ASYNC_RETRY_ATTEMPTS, type WiredFunction, type Wiring } from "@platform/manifest";
+import { deadLetterQueue } from "./queues.ts";
 
 type Linkable =
   | sst.Linkable<Record<string, unknown>>
@@ -26,8 +27,11 @@ export function createFunctions(wiring: Wiring, platform: Record<string, Linkabl
   const linkables: Record<string, Linkable> = { ...platform, InvokeProxy: invokeProxy };
 
   const functions: Record<string, sst.aws.Function> = {};
-  const build = (fn: WiredFunction, extra: { name?: string; link?: sst.aws.Function[] } = {}) =>
-    new sst.aws.Function(fn.id, {
+  const failureQueues: Record<string, sst.aws.Queue> = {};
+  const build = (fn: WiredFunction, extra: { name?: string; link?: sst.aws.Function[] } = {}) => {
+    const failures = fn.failureQueue ? deadLetterQueue(fn.failureQueue) : undefined;
+    if (failures && fn.failureQueue) failureQueues[fn.id] = failures;
+    const created = new sst.aws.Function(fn.id, {
       handler: fn.handler,
       description: fn.description,
       runtime: "nodejs24.x",
@@ -38,15 +42,28 @@ export function createFunctions(wiring: Wiring, platform: Record<string, Linkabl
       link: [...fn.link.map((name) => required(linkables, name, fn.id)), ...(extra.link ?? [])],
       environment: { PLATFORM_SERVICE: fn.service, POWERTOOLS_SERVICE_NAME: fn.service },
       ...(extra.name ? { name: extra.name } : {}),
+      ...(failures
+        ? { permissions: [{ actions: ["sqs:SendMessage"], resources: [failures.arn] }] }
+        : {}),
       transform: { role: trustLambdaOnly },
     });
+    if (failures) {
+      // Subscribers are invoked asynchronously: Lambda retries a failing handler, then parks the event.
+      new aws.lambda.FunctionEventInvokeConfig(`${fn.id}AsyncConfig`, {
+        functionName: created.name,
+        maximumRetryAttempts: ASYNC_RETRY_ATTEMPTS,
+        destinationConfig: { onFailure: { destination: failures.arn } },
+      });
+    }
+    return created;
+  };
 
   for (const fn of wiring.functions) if (!fn.isProxy) functions[fn.id] = build(fn);
   const targets = [...new Set(wiring.operations.map((op) => op.target))].map((id) =>
     required(functions, id, "proxy"),
   );
   functions[wiring.proxy.id] = build(wiring.proxy, { name: proxyName, link: targets });
-  return { functions, invokeProxy, proxyName };
+  return { functions, invokeProxy, proxyName, failureQueues };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { TMP_PREFIX, uploadsBucketCors } from "@platform/manifest";
 import type { PlatformConfig } from "./config.ts";
 
 /**
@@ -5,15 +6,15 @@ import type { PlatformConfig } from "./config.ts";
  * lifecycle removes abandoned uploads; every object event goes to EventBridge.
  */
 export function createStorage(config: PlatformConfig) {
+  const cors = uploadsBucketCors(config.corsOrigins);
   const bucket = new sst.aws.Bucket("Uploads", {
     enforceHttps: true,
     cors: {
-      allowOrigins: config.corsOrigins,
-      allowMethods: ["GET", "HEAD", "PUT", "POST"],
-      allowHeaders: ["*"],
-      // Multipart clients read each part's ETag to complete the upload.
-      exposeHeaders: ["ETag"],
-      maxAge: "1 hour",
+      allowOrigins: cors.allowedOrigins,
+      allowMethods: cors.allowedMethods,
+      allowHeaders: cors.allowedHeaders,
+      exposeHeaders: cors.exposeHeaders,
+      maxAge: `${cors.maxAgeSeconds} seconds`,
     },
   });
   const lifecycle = new aws.s3.BucketLifecycleConfiguration("UploadsLifecycle", {
@@ -22,7 +23,7 @@ export function createStorage(config: PlatformConfig) {
       {
         id: "expire-tmp",
         status: "Enabled",
-        filter: { prefix: "tmp/" },
+        filter: { prefix: TMP_PREFIX },
         expiration: { days: config.tmpExpiryDays },
       },
       {

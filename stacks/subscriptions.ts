@@ -1,4 +1,5 @@
 import { bucketEventsPattern, type WiredRule, type Wiring } from "@platform/manifest";
+import { deadLetterQueue } from "./queues.ts";
 
 /** SQS must let EventBridge, for this one rule only, drop undeliverable events in the DLQ. */
 function allowRuleToDeadLetter(id: string, queue: sst.aws.Queue, rule: aws.cloudwatch.EventRule) {
@@ -17,11 +18,6 @@ function allowRuleToDeadLetter(id: string, queue: sst.aws.Queue, rule: aws.cloud
       ],
     }),
   });
-}
-
-function deadLetterQueue(id: string) {
-  // 14 days, SQS's maximum: time to fix the consumer and redrive.
-  return new sst.aws.Queue(id, { transform: { queue: { messageRetentionSeconds: 1_209_600 } } });
 }
 
 /** One EventBridge rule per manifest subscription, each with its retry policy and its own DLQ. */

@@ -112,6 +112,35 @@ describe("subscriptions", () => {
   });
 });
 
+describe("failing subscribers", () => {
+  it("retry twice, then park the event in the function's own failure queue", () => {
+    const subscribers = wiring.functions.filter((f) => f.failureQueue);
+    expect(subscribers.map((f) => f.id).sort()).toEqual(
+      [...new Set(wiring.rules.map((r) => r.target))].sort(),
+    );
+    for (const fn of subscribers) {
+      const queue = named("aws:sqs/queue:Queue", `${fn.failureQueue}Queue`);
+      expect(
+        named(
+          "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+          `${fn.id}AsyncConfig`,
+        ).inputs,
+      ).toEqual({
+        functionName: named(LAMBDA, `${fn.id}Function`).state.name,
+        maximumRetryAttempts: 2,
+        destinationConfig: { onFailure: { destination: queue.state.arn } },
+      });
+      expect(queue.inputs.messageRetentionSeconds).toBe(1_209_600);
+    }
+  });
+
+  it("leaves functions that no subscription invokes without one", () => {
+    expect(
+      ofType("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig").map((r) => r.name),
+    ).not.toContain("UploadApiAsyncConfig");
+  });
+});
+
 describe("upload bucket", () => {
   const bucketName = () => named("aws:s3/bucket:Bucket", "UploadsBucket").state.bucket;
 
@@ -247,9 +276,16 @@ describe("link permissions", () => {
       "lambda:InvokeFunction",
     ]);
     for (const fn of wiring.functions) {
+      const ownQueue = fn.failureQueue
+        ? named("aws:sqs/queue:Queue", `${fn.failureQueue}Queue`).state.arn
+        : undefined;
       for (const statement of statementsOf(`${fn.id}Role`)) {
-        for (const action of asList(statement.Action))
-          expect(allowed, `${fn.id}: ${action}`).toContain(action);
+        for (const action of asList(statement.Action)) {
+          // The one grant that is not a link: sending to its own failure queue.
+          if (action === "sqs:SendMessage")
+            expect(asList(statement.Resource), fn.id).toEqual([ownQueue]);
+          else expect(allowed, `${fn.id}: ${action}`).toContain(action);
+        }
         for (const resource of asList(statement.Resource)) expect(resource, fn.id).not.toBe("*");
       }
     }
@@ -262,7 +298,10 @@ describe("link permissions", () => {
     const bucket = arnOf("aws:s3/bucket:Bucket", "UploadsBucket");
     const resources = (role: string) => statementsOf(role).flatMap((s) => asList(s.Resource));
 
-    expect(resources("AuditRecordRole").sort()).toEqual([ledger, `${ledger}/index/*`].sort());
+    const auditFailures = arnOf("aws:sqs/queue:Queue", "AuditRecordFailuresQueue");
+    expect(resources("AuditRecordRole").sort()).toEqual(
+      [ledger, `${ledger}/index/*`, auditFailures].sort(),
+    );
     expect(resources("UploadApiRole")).toEqual(
       expect.arrayContaining([files, `${bucket}/*`, bucket]),
     );

@@ -1,3 +1,4 @@
+export * from "./platform.ts";
 export * from "./types.ts";
 export * from "./validate.ts";
 export * from "./wiring.ts";

@@ -30,6 +30,11 @@ export interface WiredFunction {
   install: string[];
   link: string[];
   isProxy: boolean;
+  /**
+   * For functions that subscriptions invoke (asynchronously): where events go once the handler has
+   * failed every attempt. Delivery failures go to the rule's own queue instead.
+   */
+  failureQueue?: string;
 }
 
 export interface WiredRule {
@@ -161,6 +166,9 @@ export function buildWiring(manifests: readonly ServiceManifest[]): Wiring {
       topics.push({ id, service: m.name, description: topic.description });
   }
 
+  for (const fn of functions) {
+    if (rules.some((r) => r.target === fn.id)) fn.failureQueue = `${fn.id}Failures`;
+  }
   const proxy = functions.find((f) => f.isProxy);
   if (!proxy) throw new Error("unreachable: validation guarantees the proxy exists");
   return { functions, rules, operations, routes, tables, topics, proxy };

@@ -1,0 +1,33 @@
+/**
+ * Settings of the platform's own resources that the stacks and the local cloud must both apply,
+ * kept here as data so that neither can drift from the other.
+ */
+
+/** Where uploads land before imaging promotes them; the lifecycle expires what is left there. */
+export const TMP_PREFIX = "tmp/";
+
+export interface CorsRule {
+  allowedOrigins: string[];
+  allowedMethods: ("GET" | "HEAD" | "PUT" | "POST" | "DELETE")[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds: number;
+}
+
+/** Browser uploads straight to the bucket: presigned PUT/POST, multipart parts, and reads. */
+export function uploadsBucketCors(origins: string[]): CorsRule {
+  return {
+    allowedOrigins: origins,
+    allowedMethods: ["GET", "HEAD", "PUT", "POST"],
+    allowedHeaders: ["*"],
+    // Multipart clients read each part's ETag to complete the upload.
+    exposeHeaders: ["ETag"],
+    maxAgeSeconds: 3600,
+  };
+}
+
+/**
+ * What Lambda does when an asynchronously invoked function (every event subscriber) keeps
+ * failing: retry twice (Lambda's maximum), then send the event to the function's failure queue.
+ */
+export const ASYNC_RETRY_ATTEMPTS = 2;
