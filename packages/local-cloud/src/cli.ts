@@ -1,0 +1,131 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import type { ServiceManifest } from "@platform/manifest";
+import { LOCAL_ACCOUNT } from "./names.ts";
+import { type LocalCloud, startLocalCloud } from "./platform.ts";
+
+const USAGE = `usage:
+  local-cloud start --manifests <module> [--ephemeral] [--port 4566] [--data .local]
+  local-cloud dlq [list [<queue>] | redrive <queue>] [--port 4566]`;
+
+async function start(values: {
+  manifests?: string;
+  ephemeral?: boolean;
+  port?: string;
+  data?: string;
+}) {
+  if (!values.manifests) throw new Error(`--manifests is required\n${USAGE}`);
+  const began = performance.now();
+  const root = process.cwd();
+  const module = (await import(resolve(root, values.manifests))) as {
+    manifests: ServiceManifest[];
+  };
+  const localDir = resolve(root, values.data ?? ".local");
+  const cloud = await startLocalCloud({
+    root,
+    manifests: module.manifests,
+    dataDir: values.ephemeral ? undefined : localDir,
+    edgePort: Number(values.port ?? 4566),
+    log: (line) => console.log(line),
+  });
+  const endpoints = describe(cloud);
+  await mkdir(localDir, { recursive: true });
+  await writeFile(join(localDir, "endpoints.json"), `${JSON.stringify(endpoints, null, 2)}\n`);
+
+  console.log(
+    `\nlocal cloud up in ${((performance.now() - began) / 1000).toFixed(1)} s  (${values.ephemeral ? "ephemeral" : `data in ${localDir}`})`,
+  );
+  console.log(`  endpoint   ${cloud.endpoint}   (S3, EventBridge, Lambda, DynamoDB)`);
+  console.log(`  dynamodb   ${cloud.dynamodbEndpoint}   (DynamoDB Local, direct)`);
+  console.log(`  bucket     ${cloud.names.bucket}`);
+  console.log(`  bus        ${cloud.names.bus}`);
+  console.log(`  functions  ${cloud.lambda.names().length}`);
+  console.log(
+    `\n  export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${LOCAL_ACCOUNT.region} \\`,
+  );
+  console.log(
+    `         AWS_ACCESS_KEY_ID=${LOCAL_ACCOUNT.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_ACCOUNT.secretAccessKey}`,
+  );
+  console.log(`  (also in ${join(localDir, "endpoints.json")})`);
+  if (cloud.missingHandlers.length > 0)
+    console.log(
+      `\n  not yet written (invocations fail with Runtime.ImportModuleError):\n    ${cloud.missingHandlers.join("\n    ")}`,
+    );
+  console.log("\nCtrl-C to stop.\n");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping (letting deliveries in flight finish)…`);
+    await Promise.race([cloud.settle(), new Promise((r) => setTimeout(r, 5_000))]);
+    await cloud.stop();
+    console.log("stopped.");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+function describe(cloud: LocalCloud) {
+  return {
+    endpoint: cloud.endpoint,
+    services: {
+      s3: cloud.endpoint,
+      events: cloud.endpoint,
+      lambda: cloud.endpoint,
+      dynamodb: cloud.dynamodbEndpoint,
+    },
+    region: LOCAL_ACCOUNT.region,
+    accountId: LOCAL_ACCOUNT.accountId,
+    credentials: {
+      accessKeyId: LOCAL_ACCOUNT.accessKeyId,
+      secretAccessKey: LOCAL_ACCOUNT.secretAccessKey,
+    },
+    resources: cloud.names.links,
+  };
+}
+
+async function deadLetters(args: string[], port: string) {
+  const base = `http://127.0.0.1:${port}/_local/dead-letters`;
+  const [action = "list", queue] = args;
+  const call = async (url: string, method = "GET") => {
+    const res = await fetch(url, { method }).catch(() => {
+      throw new Error(`no local cloud answers on port ${port}: start it with npm start`);
+    });
+    return (await res.json()) as Record<string, unknown>;
+  };
+  if (action === "list" && !queue) {
+    const { queues } = (await call(base)) as { queues: { name: string; count: number }[] };
+    if (queues.length === 0) console.log("no dead letters");
+    for (const q of queues) console.log(`${q.name.padEnd(36)} ${q.count}`);
+  } else if (action === "list" && queue) {
+    console.log(JSON.stringify(await call(`${base}/${encodeURIComponent(queue)}`), null, 2));
+  } else if (action === "redrive" && queue) {
+    const result = await call(`${base}/${encodeURIComponent(queue)}/redrive`, "POST");
+    console.log(JSON.stringify(result, null, 2));
+    if ((result.failed as unknown[]).length > 0) process.exitCode = 1;
+  } else {
+    throw new Error(USAGE);
+  }
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    manifests: { type: "string" },
+    ephemeral: { type: "boolean" },
+    port: { type: "string" },
+    data: { type: "string" },
+  },
+});
+const [command, ...rest] = positionals;
+try {
+  if (command === "start") await start(values);
+  else if (command === "dlq") await deadLetters(rest, values.port ?? "4566");
+  else throw new Error(USAGE);
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(1);
+}

@@ -1,0 +1,257 @@
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import type { Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  ASYNC_RETRY_ATTEMPTS,
+  bucketEventsPattern,
+  buildWiring,
+  type ServiceManifest,
+  uploadsBucketCors,
+  type Wiring,
+} from "@platform/manifest";
+import { createAdminApi } from "./admin.ts";
+import { DeadLetters } from "./dead-letters.ts";
+import { ensureTables, localClient, startDynamoDbLocal } from "./dynamodb/local.ts";
+import { forwardTo, startEdge } from "./edge.ts";
+import { createEventsApi } from "./events/api.ts";
+import { EventBridge } from "./events/bus.ts";
+import { createLambdaApi } from "./lambda/api.ts";
+import type { FunctionDefinition } from "./lambda/pool.ts";
+import { LambdaRuntime } from "./lambda/runtime.ts";
+import { type AppIdentity, LOCAL_ACCOUNT, resourceNames } from "./names.ts";
+import { createS3Service } from "./s3/service.ts";
+import { S3Store } from "./s3/store.ts";
+
+export interface LocalCloudOptions {
+  /** The repository root: handler paths in the manifests are relative to it. */
+  root: string;
+  manifests: readonly ServiceManifest[];
+  /** Where state persists across restarts; omitted: a temporary folder removed on stop. */
+  dataDir?: string;
+  /** 0 picks a free port. */
+  edgePort?: number;
+  app?: AppIdentity;
+  corsOrigins?: string[];
+  /** Execution environments per function. */
+  concurrency?: number;
+  /** Retry delays, shortened in tests. */
+  deliveryRetryDelayMs?: (attempt: number) => number;
+  asyncRetryDelayMs?: (attempt: number) => number;
+  log?: (line: string) => void;
+}
+
+export interface LocalCloud {
+  endpoint: string;
+  dynamodbEndpoint: string;
+  dataDir: string;
+  wiring: Wiring;
+  names: ReturnType<typeof resourceNames>;
+  lambda: LambdaRuntime;
+  events: EventBridge;
+  deadLetters: DeadLetters;
+  /** Handler modules the manifests name that do not exist yet. */
+  missingHandlers: string[];
+  /** Waits until every event in flight has been delivered and handled. */
+  settle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Brings up the whole platform offline, wired from the same manifests as the stacks. */
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const log = options.log ?? (() => {});
+  const wiring = buildWiring(options.manifests);
+  const app = options.app ?? { name: "file-platform", stage: "local" };
+  const names = resourceNames(wiring, app);
+  const ephemeral = !options.dataDir;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "local-cloud-")));
+  await mkdir(dataDir, { recursive: true });
+
+  const dynamodb = await startDynamoDbLocal({
+    dataDir: ephemeral ? undefined : join(dataDir, "dynamodb"),
+  });
+  const dynamo = localClient(dynamodb.endpoint);
+  await ensureTables(
+    dynamo,
+    wiring.tables.map((table) => ({ name: names.tables[table.id] ?? table.id, table })),
+  );
+  dynamo.destroy();
+
+  const deadLetters = new DeadLetters(join(dataDir, "dead-letters"));
+  const edgePort = options.edgePort ?? 4566;
+  const edgeUrl = `http://127.0.0.1:${edgePort}`;
+  const { functions, missingHandlers } = functionDefinitions(options.root, wiring, names, {
+    edgeUrl,
+    dynamodbUrl: dynamodb.endpoint,
+    app,
+    concurrency: options.concurrency ?? 4,
+  });
+  const lambda = new LambdaRuntime({
+    functions,
+    region: LOCAL_ACCOUNT.region,
+    accountId: LOCAL_ACCOUNT.accountId,
+    deadLetters,
+    asyncConfig: Object.fromEntries(
+      wiring.functions
+        .filter((f) => f.failureQueue)
+        .map((f) => [
+          names.functionName(f.id),
+          { maximumRetryAttempts: ASYNC_RETRY_ATTEMPTS, onFailure: f.failureQueue },
+        ]),
+    ),
+    asyncRetryDelayMs: options.asyncRetryDelayMs,
+    log,
+  });
+
+  const events = new EventBridge({
+    region: LOCAL_ACCOUNT.region,
+    accountId: LOCAL_ACCOUNT.accountId,
+    lambda,
+    deadLetters,
+    retryDelayMs: options.deliveryRetryDelayMs,
+    log,
+  });
+  events.createBus(names.bus);
+  for (const rule of wiring.rules) {
+    const created = events.putRule({
+      name: rule.id,
+      bus: names.bus,
+      pattern: JSON.stringify(rule.pattern),
+      description: rule.description,
+    });
+    created.targets = [
+      { id: rule.target, kind: "lambda", functionName: names.functionName(rule.target) },
+    ];
+    created.retry = rule.retry;
+    created.deadLetterQueue = rule.deadLetterQueue;
+  }
+  const forward = events.putRule({
+    name: "ForwardBucketEvents",
+    bus: "default",
+    pattern: JSON.stringify(bucketEventsPattern(names.bucket)),
+  });
+  forward.targets = [{ id: "PlatformBus", kind: "bus", busName: names.bus }];
+  forward.deadLetterQueue = "ForwardBucketEventsDlq";
+
+  const store = await S3Store.open(join(dataDir, "s3"));
+  const s3 = createS3Service({
+    store,
+    secrets: (key) =>
+      key === LOCAL_ACCOUNT.accessKeyId ? LOCAL_ACCOUNT.secretAccessKey : undefined,
+    emit: (event) => events.put("default", event),
+    region: LOCAL_ACCOUNT.region,
+    accountId: LOCAL_ACCOUNT.accountId,
+    buckets: [{ name: names.bucket, cors: [uploadsBucketCors(options.corsOrigins ?? ["*"])] }],
+  });
+
+  await s3.ready;
+  const settle = async () => {
+    await events.drain();
+    await lambda.drain();
+  };
+  let server: Server | undefined;
+  try {
+    const edge = await startEdge(
+      {
+        s3: s3.handle,
+        events: createEventsApi(events),
+        lambda: createLambdaApi(lambda),
+        dynamodb: forwardTo(dynamodb.endpoint),
+        admin: createAdminApi({ deadLetters, events, lambda }),
+      },
+      edgePort,
+      log,
+    );
+    server = edge.server;
+    // Functions must reach this endpoint; with port 0 it is only known now.
+    if (edgePort === 0) for (const fn of functions) retarget(fn, edge.url);
+    await lambda.warmAll();
+    return {
+      endpoint: edge.url,
+      dynamodbEndpoint: dynamodb.endpoint,
+      dataDir,
+      wiring,
+      names,
+      lambda,
+      events,
+      deadLetters,
+      missingHandlers,
+      settle,
+      async stop() {
+        await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
+        server?.closeAllConnections();
+        await lambda.stop();
+        await dynamodb.stop();
+        if (ephemeral) await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    server?.close();
+    await lambda.stop();
+    await dynamodb.stop();
+    throw error;
+  }
+}
+
+function retarget(fn: FunctionDefinition, edgeUrl: string) {
+  fn.environment.AWS_ENDPOINT_URL = edgeUrl;
+}
+
+/** Each function with the environment its links would give it in the cloud, pointed at this machine. */
+function functionDefinitions(
+  root: string,
+  wiring: Wiring,
+  names: ReturnType<typeof resourceNames>,
+  context: { edgeUrl: string; dynamodbUrl: string; app: AppIdentity; concurrency: number },
+) {
+  const missingHandlers: string[] = [];
+  const functions = wiring.functions.map((fn): FunctionDefinition => {
+    const dot = fn.handler.lastIndexOf(".");
+    const base = join(root, fn.handler.slice(0, dot));
+    const modulePath =
+      [".ts", ".mjs", ".js"].map((ext) => base + ext).find(existsSync) ?? `${base}.ts`;
+    if (!existsSync(modulePath)) missingHandlers.push(`${fn.id}: ${fn.handler}`);
+    const name = names.functionName(fn.id);
+    // The proxy is linked to the functions behind operations, as in the stacks.
+    const link = fn.isProxy ? [...fn.link, ...wiring.operations.map((op) => op.target)] : fn.link;
+    const resources = Object.fromEntries(
+      link.map((l) => [`SST_RESOURCE_${l}`, JSON.stringify(names.links[l] ?? {})]),
+    );
+    return {
+      name,
+      modulePath,
+      exportName: fn.handler.slice(dot + 1),
+      timeoutMs: seconds(fn.timeout) * 1000,
+      memoryMb: Number.parseInt(fn.memory, 10),
+      concurrency: context.concurrency,
+      environment: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        TZ: "UTC",
+        AWS_REGION: LOCAL_ACCOUNT.region,
+        AWS_DEFAULT_REGION: LOCAL_ACCOUNT.region,
+        AWS_ACCESS_KEY_ID: LOCAL_ACCOUNT.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: LOCAL_ACCOUNT.secretAccessKey,
+        AWS_ENDPOINT_URL: context.edgeUrl,
+        AWS_ENDPOINT_URL_DYNAMODB: context.dynamodbUrl,
+        AWS_LAMBDA_FUNCTION_NAME: name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(Number.parseInt(fn.memory, 10)),
+        AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1",
+        PLATFORM_SERVICE: fn.service,
+        POWERTOOLS_SERVICE_NAME: fn.service,
+        SST_RESOURCE_App: JSON.stringify({
+          name: context.app.name,
+          stage: context.app.stage,
+          type: "sst.sst.Linkable",
+        }),
+        ...resources,
+      },
+    };
+  });
+  return { functions, missingHandlers };
+}
+
+function seconds(timeout: string): number {
+  const [amount = "0", unit = "seconds"] = timeout.split(" ");
+  return Number(amount) * (unit.startsWith("minute") ? 60 : 1);
+}

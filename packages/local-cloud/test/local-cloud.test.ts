@@ -1,0 +1,330 @@
+import { fileURLToPath } from "node:url";
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+  ScanCommand,
+} from "@aws-sdk/client-dynamodb";
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  TestEventPatternCommand,
+} from "@aws-sdk/client-eventbridge";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { createPublisher, FileReady, parse, S3ObjectCreated } from "@platform/events";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_ACCOUNT } from "../src/names.ts";
+import { type LocalCloud, startLocalCloud } from "../src/platform.ts";
+import { manifests } from "./fixtures/manifests.ts";
+
+const root = fileURLToPath(new URL("./fixtures/", import.meta.url));
+let cloud: LocalCloud;
+const config = () => ({
+  endpoint: cloud.endpoint,
+  region: LOCAL_ACCOUNT.region,
+  credentials: {
+    accessKeyId: LOCAL_ACCOUNT.accessKeyId,
+    secretAccessKey: LOCAL_ACCOUNT.secretAccessKey,
+  },
+});
+const s3 = () =>
+  new S3Client({
+    ...config(),
+    forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+const dynamo = () => new DynamoDBClient(config());
+const lambda = () => new LambdaClient(config());
+const events = () => new EventBridgeClient(config());
+const decode = (bytes: Uint8Array | undefined) => JSON.parse(new TextDecoder().decode(bytes));
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({
+    root,
+    manifests,
+    edgePort: 0,
+    concurrency: 2,
+    deliveryRetryDelayMs: () => 10,
+    asyncRetryDelayMs: () => 10,
+  });
+});
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+async function item(table: string, pk: string) {
+  const name = cloud.names.tables[table];
+  return (await dynamo().send(new GetItemCommand({ TableName: name, Key: { pk: { S: pk } } })))
+    .Item;
+}
+
+describe("the wired platform", () => {
+  it("creates the manifests' tables in DynamoDB Local, reachable through the one endpoint", async () => {
+    const { TableNames } = await dynamo().send(new ListTablesCommand({}));
+    expect(TableNames).toEqual(
+      expect.arrayContaining(["file-platform-local-Records", "file-platform-local-FlakyControl"]),
+    );
+  });
+
+  it("fans one S3 PUT out to every subscribed function exactly once, in S3's own event shape", async () => {
+    await s3().send(
+      new PutObjectCommand({ Bucket: cloud.names.bucket, Key: "tmp/fan-out.txt", Body: "hello" }),
+    );
+    await cloud.settle();
+    for (const fn of ["RecorderFirst", "RecorderSecond"]) {
+      const record = await item("Records", `${fn}#tmp/fan-out.txt`);
+      expect(record?.deliveries?.N, fn).toBe("1");
+      const event = parse(S3ObjectCreated, record?.lastEvent?.S ?? "");
+      expect(event.detail).toMatchObject({
+        bucket: { name: cloud.names.bucket },
+        object: { key: "tmp/fan-out.txt", size: 5 },
+        reason: "PutObject",
+      });
+    }
+    const flaky = await item("FlakyControl", "attempts#tmp/fan-out.txt");
+    expect(flaky).toBeUndefined();
+    const body = await (
+      await s3().send(new GetObjectCommand({ Bucket: cloud.names.bucket, Key: "tmp/fan-out.txt" }))
+    ).Body?.transformToString();
+    expect(body).toBe("hello");
+  });
+
+  it("delivers a platform event published with the real publisher to its subscriber", async () => {
+    const publisher = createPublisher({ client: events(), eventBusName: cloud.names.bus });
+    const fileId = "5f0c2b5e-4c1d-4e53-9a55-0d3d4f1f7a10";
+    const { eventIds } = await publisher.publish(
+      FileReady,
+      {
+        fileId,
+        ownerId: "u1",
+        purpose: "profile",
+        entityId: "u1",
+        original: { key: "profile/u1/origin/a.jpg", size: 10, contentType: "image/jpeg" },
+        variants: [],
+      },
+      { actor: { type: "user", id: "u1" }, correlationId: "c1" },
+    );
+    await cloud.settle();
+    const record = await item("Records", `RecorderReady#${eventIds[0]}`);
+    expect(record?.deliveries?.N).toBe("1");
+    expect(parse(FileReady, record?.lastEvent?.S ?? "").detail.data.fileId).toBe(fileId);
+  });
+
+  it("retries a failing subscriber, dead-letters the event, and redrives it once the fault is fixed", async () => {
+    const control = cloud.names.tables.FlakyControl;
+    await dynamo().send(
+      new PutItemCommand({ TableName: control, Item: { pk: { S: "mode" }, mode: { S: "fail" } } }),
+    );
+    await s3().send(
+      new PutObjectCommand({ Bucket: cloud.names.bucket, Key: "flaky/one.txt", Body: "x" }),
+    );
+    await cloud.settle();
+    expect((await item("FlakyControl", "attempts#flaky/one.txt"))?.attempts?.N).toBe("3");
+    const letters = await cloud.deadLetters.list("FlakyFlakyFailures");
+    expect(letters).toHaveLength(1);
+    expect(letters[0]?.error).toEqual({ code: "Error", message: "told to fail on flaky/one.txt" });
+
+    const stillFailing = await fetch(
+      `${cloud.endpoint}/_local/dead-letters/FlakyFlakyFailures/redrive`,
+      { method: "POST" },
+    );
+    expect(await stillFailing.json()).toMatchObject({
+      redriven: 0,
+      failed: [expect.objectContaining({ ok: false })],
+    });
+
+    await dynamo().send(
+      new PutItemCommand({ TableName: control, Item: { pk: { S: "mode" }, mode: { S: "ok" } } }),
+    );
+    const redrive = await fetch(
+      `${cloud.endpoint}/_local/dead-letters/FlakyFlakyFailures/redrive`,
+      { method: "POST" },
+    );
+    expect(await redrive.json()).toMatchObject({ redriven: 1, failed: [] });
+    expect(await cloud.deadLetters.list("FlakyFlakyFailures")).toEqual([]);
+    expect((await item("FlakyControl", "attempts#flaky/one.txt"))?.attempts?.N).toBe("5");
+  });
+
+  it("dead-letters an event a rule cannot hand over, after its retry policy", async () => {
+    const rule = cloud.events.putRule({
+      name: "ToNowhere",
+      bus: cloud.names.bus,
+      pattern: JSON.stringify({ source: ["test.nowhere"] }),
+    });
+    rule.targets = [{ id: "gone", kind: "lambda", functionName: "DeletedFunction" }];
+    rule.retry = { maximumRetryAttempts: 2, maximumEventAgeSeconds: 60 };
+    rule.deadLetterQueue = "ToNowhereDlq";
+    const put = await events().send(
+      new PutEventsCommand({
+        Entries: [
+          { EventBusName: cloud.names.bus, Source: "test.nowhere", DetailType: "t", Detail: "{}" },
+        ],
+      }),
+    );
+    await cloud.settle();
+    const [letter, ...more] = await cloud.deadLetters.list("ToNowhereDlq");
+    expect(more).toEqual([]);
+    expect(letter).toMatchObject({ attempts: 3, error: { code: "ResourceNotFoundException" } });
+    expect((letter?.redrive as { event: { id: string } }).event.id).toBe(put.Entries?.[0]?.EventId);
+  });
+});
+
+describe("EventBridge API", () => {
+  it("accepts good entries and fails bad ones one by one", async () => {
+    const result = await events().send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: "test.ok", DetailType: "ok", Detail: '{"a":1}' },
+          { Source: "test.bad", DetailType: "bad", Detail: "[1]" },
+          { Source: "aws.s3", DetailType: "spoof", Detail: "{}" },
+          { Source: "test.ok", DetailType: "ok", Detail: "{}", EventBusName: "no-such-bus" },
+        ],
+      }),
+    );
+    expect(result.FailedEntryCount).toBe(3);
+    expect(result.Entries?.map((e) => e.ErrorCode)).toEqual([
+      undefined,
+      "MalformedDetail",
+      "NotAuthorizedForSourceException",
+      "ResourceNotFoundException",
+    ]);
+  });
+
+  it("refuses more than 10 entries and more than 256 KB", async () => {
+    const entry = { Source: "test", DetailType: "t", Detail: "{}" };
+    await expect(
+      events().send(new PutEventsCommand({ Entries: Array(11).fill(entry) })),
+    ).rejects.toThrow(/length less than or equal to 10/);
+    const big = { ...entry, Detail: JSON.stringify({ x: "y".repeat(262_144) }) };
+    await expect(events().send(new PutEventsCommand({ Entries: [big] }))).rejects.toMatchObject({
+      name: "ValidationException",
+    });
+  });
+
+  it("answers TestEventPattern, and refuses an invalid pattern as AWS does", async () => {
+    const event = JSON.stringify({
+      id: "1",
+      account: "1",
+      source: "a",
+      time: "2026-01-01T00:00:00Z",
+      region: "us-east-1",
+      "detail-type": "x",
+      resources: [],
+      detail: { n: 5 },
+    });
+    const test = (EventPattern: string) =>
+      events().send(new TestEventPatternCommand({ EventPattern, Event: event }));
+    expect((await test('{"detail":{"n":[{"numeric":[">",4]}]}}')).Result).toBe(true);
+    expect((await test('{"detail":{"n":[{"numeric":[">",5]}]}}')).Result).toBe(false);
+    await expect(test('{"detail":{"n":5}}')).rejects.toMatchObject({
+      name: "InvalidEventPatternException",
+    });
+  });
+});
+
+describe("Lambda API", () => {
+  const invoke = (
+    FunctionName: string,
+    payload: unknown,
+    extra: Partial<ConstructorParameters<typeof InvokeCommand>[0]> = {},
+  ) =>
+    lambda().send(new InvokeCommand({ FunctionName, Payload: JSON.stringify(payload), ...extra }));
+
+  it("runs a handler with a Lambda context, its client context, and only its own links", async () => {
+    const clientContext = Buffer.from(JSON.stringify({ custom: { caller: "upload" } })).toString(
+      "base64",
+    );
+    const result = await invoke("ToolsEcho", { hello: "world" }, { ClientContext: clientContext });
+    expect(result.FunctionError).toBeUndefined();
+    const body = decode(result.Payload);
+    expect(body).toMatchObject({
+      event: { hello: "world" },
+      functionName: "ToolsEcho",
+      clientContext: { custom: { caller: "upload" } },
+      endpoint: cloud.endpoint,
+    });
+    expect(body.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.remainingMs).toBeGreaterThan(25_000);
+    expect(body.resources).toEqual(["SST_RESOURCE_App"]);
+  });
+
+  it("accepts Event invocations at once and DryRun without running anything", async () => {
+    expect((await invoke("ToolsEcho", {}, { InvocationType: "Event" })).StatusCode).toBe(202);
+    expect((await invoke("ToolsEcho", {}, { InvocationType: "DryRun" })).StatusCode).toBe(204);
+  });
+
+  it("reports a handler error with X-Amz-Function-Error and the error as payload", async () => {
+    const result = await invoke("ToolsFail", {});
+    expect(result.FunctionError).toBe("Unhandled");
+    expect(decode(result.Payload)).toMatchObject({
+      errorType: "TypeError",
+      errorMessage: "the tool failed on purpose",
+    });
+  });
+
+  it("stops a handler at its timeout, and the next invocation gets a fresh environment", async () => {
+    const result = await invoke("ToolsSlow", { ms: 5_000 });
+    expect(result.FunctionError).toBe("Unhandled");
+    expect(decode(result.Payload).errorMessage).toMatch(/Task timed out after 1\.00 seconds/);
+    expect(decode((await invoke("ToolsSlow", { ms: 10 })).Payload)).toEqual({ slept: 10 });
+  });
+
+  it("keeps other functions responsive while one is slow", async () => {
+    const slow = invoke("ToolsSlow", { ms: 800 });
+    const started = Date.now();
+    await invoke("ToolsEcho", {});
+    expect(Date.now() - started).toBeLessThan(700);
+    await slow;
+  });
+
+  it("survives a handler that exits its process, and one whose module is missing", async () => {
+    const crashed = await invoke("ToolsCrash", {});
+    expect(decode(crashed.Payload).errorType).toBe("Runtime.ExitError");
+    expect((await invoke("ToolsEcho", { again: true })).FunctionError).toBeUndefined();
+    expect(decode((await invoke("ToolsMissing", {})).Payload).errorType).toBe(
+      "Runtime.ImportModuleError",
+    );
+    expect(cloud.missingHandlers).toEqual([
+      "ToolsMissing: services/tools/src/handlers/absent.handler",
+    ]);
+  });
+
+  it("answers ResourceNotFoundException for an unknown function", async () => {
+    await expect(invoke("Nope", {})).rejects.toMatchObject({
+      name: "ResourceNotFoundException",
+      $metadata: { httpStatusCode: 404 },
+    });
+  });
+});
+
+describe("S3 through the edge", () => {
+  it("answers a browser's CORS preflight for an upload, exposing ETag", async () => {
+    const res = await fetch(`${cloud.endpoint}/${cloud.names.bucket}/tmp/x.jpg`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "http://localhost:5173",
+        "access-control-request-method": "PUT",
+        "access-control-request-headers": "content-type",
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
+    expect(res.headers.get("access-control-expose-headers")).toBe("ETag");
+  });
+
+  it("refuses an unsigned request to the private bucket", async () => {
+    const res = await fetch(`${cloud.endpoint}/${cloud.names.bucket}/tmp/fan-out.txt`);
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain("<Code>AccessDenied</Code>");
+  });
+
+  it("keeps a scan of what functions recorded consistent with exactly-once delivery", async () => {
+    const { Items = [] } = await dynamo().send(
+      new ScanCommand({ TableName: cloud.names.tables.Records }),
+    );
+    expect(Items.every((i) => i.deliveries?.N === "1")).toBe(true);
+  });
+});
