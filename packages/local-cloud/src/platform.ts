@@ -13,7 +13,7 @@ import {
 } from "@platform/manifest";
 import { createAdminApi } from "./admin.ts";
 import { DeadLetters } from "./dead-letters.ts";
-import { ensureTables, localClient, startDynamoDbLocal } from "./dynamodb/local.ts";
+import { ensureTables, freePort, localClient, startDynamoDbLocal } from "./dynamodb/local.ts";
 import { forwardTo, startEdge } from "./edge.ts";
 import { createEventsApi } from "./events/api.ts";
 import { EventBridge } from "./events/bus.ts";
@@ -68,22 +68,21 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "local-cloud-")));
   await mkdir(dataDir, { recursive: true });
 
-  const dynamodb = await startDynamoDbLocal({
+  // DynamoDB Local (a JVM) is the slowest part: it starts while everything else is set up.
+  const dynamodbPort = await freePort();
+  const dynamodbUrl = `http://127.0.0.1:${dynamodbPort}`;
+  const dynamodbStarting = startDynamoDbLocal({
+    port: dynamodbPort,
     dataDir: ephemeral ? undefined : join(dataDir, "dynamodb"),
   });
-  const dynamo = localClient(dynamodb.endpoint);
-  await ensureTables(
-    dynamo,
-    wiring.tables.map((table) => ({ name: names.tables[table.id] ?? table.id, table })),
-  );
-  dynamo.destroy();
+  dynamodbStarting.catch(() => {});
 
   const deadLetters = new DeadLetters(join(dataDir, "dead-letters"));
   const edgePort = options.edgePort ?? 4566;
   const edgeUrl = `http://127.0.0.1:${edgePort}`;
   const { functions, missingHandlers } = functionDefinitions(options.root, wiring, names, {
     edgeUrl,
-    dynamodbUrl: dynamodb.endpoint,
+    dynamodbUrl,
     app,
     concurrency: options.concurrency ?? 4,
   });
@@ -151,13 +150,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await lambda.drain();
   };
   let server: Server | undefined;
+  let stopDynamoDb = async () => {
+    await (await dynamodbStarting.catch(() => undefined))?.stop();
+  };
   try {
     const edge = await startEdge(
       {
         s3: s3.handle,
         events: createEventsApi(events),
         lambda: createLambdaApi(lambda),
-        dynamodb: forwardTo(dynamodb.endpoint),
+        dynamodb: forwardTo(dynamodbUrl),
         admin: createAdminApi({ deadLetters, events, lambda }),
       },
       edgePort,
@@ -166,10 +168,17 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     server = edge.server;
     // Functions must reach this endpoint; with port 0 it is only known now.
     if (edgePort === 0) for (const fn of functions) retarget(fn, edge.url);
-    await lambda.warmAll();
+    const [dynamodb] = await Promise.all([dynamodbStarting, lambda.warmAll()]);
+    stopDynamoDb = dynamodb.stop;
+    const dynamo = localClient(dynamodbUrl);
+    await ensureTables(
+      dynamo,
+      wiring.tables.map((table) => ({ name: names.tables[table.id] ?? table.id, table })),
+    );
+    dynamo.destroy();
     return {
       endpoint: edge.url,
-      dynamodbEndpoint: dynamodb.endpoint,
+      dynamodbEndpoint: dynamodbUrl,
       dataDir,
       wiring,
       names,
@@ -189,7 +198,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   } catch (error) {
     server?.close();
     await lambda.stop();
-    await dynamodb.stop();
+    await stopDynamoDb();
     throw error;
   }
 }
@@ -236,7 +245,7 @@ function functionDefinitions(
         AWS_ENDPOINT_URL_DYNAMODB: context.dynamodbUrl,
         AWS_LAMBDA_FUNCTION_NAME: name,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(Number.parseInt(fn.memory, 10)),
-        AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         PLATFORM_SERVICE: fn.service,
         POWERTOOLS_SERVICE_NAME: fn.service,
         SST_RESOURCE_App: JSON.stringify({

@@ -52,9 +52,9 @@ describe("buildWiring", () => {
   });
 
   it("gives every subscription target, and only them, a queue for events its handler keeps failing", () => {
-    expect(wiring.functions.filter((f) => f.failureQueue).map((f) => [f.id, f.failureQueue])).toEqual([
-      ["ImagingProcess", "ImagingProcessFailures"],
-    ]);
+    expect(
+      wiring.functions.filter((f) => f.failureQueue).map((f) => [f.id, f.failureQueue]),
+    ).toEqual([["ImagingProcess", "ImagingProcessFailures"]]);
   });
 
   it("lists operations with their target and callers, routes with their auth", () => {

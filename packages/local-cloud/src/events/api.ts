@@ -109,22 +109,12 @@ export function createEventsApi(bus: EventBridge) {
       if (error instanceof BodyTooLargeError)
         return sendAwsJsonError(res, 413, "ValidationException", error.message);
       const e = error as Error;
-      const known = [
-        "ValidationException",
-        "InvalidEventPatternException",
-        "ResourceNotFoundException",
-      ];
-      if (
-        error instanceof InvalidEventPatternError ||
-        error instanceof InvalidEventError ||
-        known.includes(e.name)
-      )
-        return sendAwsJsonError(
-          res,
-          e.name === "ResourceNotFoundException" ? 400 : 400,
-          e.name,
-          e.message,
-        );
+      // AWS's wire message for a bad pattern carries the parser's location too.
+      if (error instanceof InvalidEventPatternError)
+        return sendAwsJsonError(res, 400, e.name, error.awsMessage);
+      const known = ["ValidationException", "ResourceNotFoundException"];
+      if (error instanceof InvalidEventError || known.includes(e.name))
+        return sendAwsJsonError(res, 400, e.name, e.message);
       if (error instanceof SyntaxError)
         return sendAwsJsonError(res, 400, "SerializationException", e.message);
       throw error;

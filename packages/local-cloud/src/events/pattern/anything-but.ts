@@ -35,9 +35,11 @@ export function parseAnythingBut(tokens: JsonTokens): ValuePattern {
       variant,
       isList ? variantList(tokens, variant) : [variantValue(tokens, token, variant)],
     );
+  // event-ruler words an extra key here as it does for `numeric`.
   if (tokens.next() !== "END_OBJECT") tokens.fail("Too many elements in numeric expression");
-  if (variant && tokens.next() !== "END_OBJECT")
+  if (variant && tokens.next() !== "END_OBJECT") {
     tokens.fail("Too many elements in numeric expression");
+  }
   return pattern;
 }
 

@@ -15,23 +15,14 @@ import {
 /** One `$or` alternative being built: field path → its alternatives. */
 type SubRule = Map<string, readonly ValuePattern[]>;
 
-// Operator names may not be used as field names inside `$or`.
-const RESERVED_IN_OR = new Set([
-  ...[
-    "exactly",
-    "equals-ignore-case",
-    "prefix",
-    "suffix",
-    "anything-but",
-    "exists",
-    "wildcard",
-    "numeric",
-    "cidr",
-  ],
-  ...["=", "<", "<=", ">", ">=", "regex", "not-wildcard", "not-equals-ignore-case"],
-  ...["date-after", "date-on-or-after", "date-before", "date-on-or-before", "in-date-range"],
-  ...["ip-address-in-range", "ip-address-not-in-range"],
-]);
+// Operator names (and some event-ruler keeps for later) may not be field names inside `$or`.
+const RESERVED_IN_OR = new Set(
+  (
+    "exactly equals-ignore-case prefix suffix anything-but exists wildcard numeric cidr = < <= > >= " +
+    "regex not-wildcard not-equals-ignore-case date-after date-on-or-after date-before " +
+    "date-on-or-before in-date-range ip-address-in-range ip-address-not-in-range"
+  ).split(" "),
+);
 
 /**
  * Validates an event pattern the way EventBridge does (its event-ruler compiler, read token by
@@ -118,6 +109,7 @@ function parseField(subRules: SubRule[], path: string, tokens: JsonTokens): void
   for (const rule of subRules) rule.set(path, values);
 }
 
+/** Checks what event-ruler checks once the whole rule is read, and builds the matchers. */
 function finish(source: string, subRules: readonly SubRule[]): CompiledPattern {
   const byPath = new Map<string, ValuePattern[]>();
   for (const rule of subRules) {
@@ -126,21 +118,13 @@ function finish(source: string, subRules: readonly SubRule[]): CompiledPattern {
   }
   for (const patterns of byPath.values()) {
     const wildcards = patterns.flatMap((p) => (p.kind === "wildcard" ? [p.wildcard.text] : []));
-    if (wildcardComplexity(wildcards) > WILDCARD_COMPLEXITY_LIMIT)
+    if (wildcardComplexity(wildcards) > WILDCARD_COMPLEXITY_LIMIT) {
       throw new InvalidEventPatternError(TOO_COMPLEX);
+    }
   }
-  const flags = new Map([...byPath].map(([path, patterns]) => [path, flagsOf(patterns)] as const));
-  const matchers = subRules.map((rule) =>
-    [...rule.keys()]
-      .sort()
-      .map(
-        (path) =>
-          new FieldMatcher(
-            path,
-            rule.get(path) ?? [],
-            flags.get(path) ?? { numeric: false, ip: false },
-          ),
-      ),
-  );
-  return new CompiledPattern(source, matchers);
+  const fieldsOf = (rule: SubRule) =>
+    [...rule.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([path, patterns]) => new FieldMatcher(path, patterns, flagsOf(byPath.get(path) ?? [])));
+  return new CompiledPattern(source, subRules.map(fieldsOf));
 }

@@ -24,13 +24,18 @@ export class EventValue {
     readonly membership: Membership,
   ) {}
 
+  /** The number as event-ruler compares it (see numbers.ts), if it is a number in range. */
   comparableKey(): number | undefined {
-    if (this.key === undefined) this.key = comparableKeyOf(this.raw as number) ?? null;
+    if (this.key === undefined) {
+      this.key = (typeof this.raw === "number" ? comparableKeyOf(this.raw) : undefined) ?? null;
+    }
     return this.key ?? undefined;
   }
 
+  /** The address as hex, if the value is a string holding an IP address. */
   ipHex(): string | undefined {
-    if (this.hex === undefined) this.hex = ipToHex(this.raw as string) ?? null;
+    if (this.hex === undefined)
+      this.hex = (typeof this.raw === "string" ? ipToHex(this.raw) : undefined) ?? null;
     return this.hex ?? undefined;
   }
 }
