@@ -44,7 +44,7 @@ async function start(values: {
   console.log(`  bus        ${cloud.names.bus}`);
   console.log(`  functions  ${cloud.lambda.names().length}`);
   console.log(
-    `\n  export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${LOCAL_ACCOUNT.region} \\`,
+    `\n  export AWS_ENDPOINT_URL=${cloud.endpoint} AWS_REGION=${LOCAL_ACCOUNT.region} AWS_DEFAULT_REGION=${LOCAL_ACCOUNT.region} \\`,
   );
   console.log(
     `         AWS_ACCESS_KEY_ID=${LOCAL_ACCOUNT.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_ACCOUNT.secretAccessKey}`,
