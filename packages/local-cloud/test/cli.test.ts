@@ -98,7 +98,9 @@ describe("npm start", () => {
     const { child, endpoints, output } = await start(data, "--ephemeral");
     expect(output()).toContain(`endpoint   ${endpoints.endpoint}`);
     expect(output()).toContain(`AWS_ACCESS_KEY_ID=${LOCAL_ACCOUNT.accessKeyId}`);
-    const health = await (await fetch(`${endpoints.endpoint}/_local/health`)).json();
+    const health = (await (await fetch(`${endpoints.endpoint}/_local/health`)).json()) as {
+      functions: string[];
+    };
     expect(health.functions).toContain("RecorderFirst");
     expect(await listening(endpoints.services.dynamodb)).toBe(true);
     // Ephemeral: nothing but the endpoints file lands in the data folder.
