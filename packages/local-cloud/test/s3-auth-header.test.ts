@@ -12,6 +12,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { authenticate, contentSha256Mismatch } from "../src/s3/auth.ts";
 import type { IncomingS3Request, SecretLookup } from "../src/s3/ports.ts";
+import { s3Error } from "./support/s3-error.ts";
 
 const ACCESS_KEY = "AKIALOCALHEADER00001";
 const SECRET = "local/header+secret";
@@ -85,15 +86,6 @@ const withHeaders = (c: Captured, headers: Record<string, string | undefined>): 
   ...c,
   req: { ...c.req, headers: { ...c.req.headers, ...headers } },
 });
-
-/** Matches an S3Error by code, and by message and details when given. */
-function s3Error(code: string, message?: string, details?: Record<string, unknown>) {
-  return expect.objectContaining({
-    code,
-    ...(message === undefined ? {} : { message }),
-    ...(details === undefined ? {} : { details: expect.objectContaining(details) }),
-  });
-}
 
 describe("requests signed in the Authorization header by the AWS SDK", () => {
   it("accepts a PUT and hands back the SHA-256 the body must have", async () => {

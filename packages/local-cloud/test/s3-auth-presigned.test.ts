@@ -3,6 +3,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { describe, expect, it } from "vitest";
 import { authenticate } from "../src/s3/auth.ts";
 import type { IncomingS3Request, SecretLookup } from "../src/s3/ports.ts";
+import { s3Error } from "./support/s3-error.ts";
 
 const ACCESS_KEY = "AKIALOCALPRESIGN0001";
 const SECRET = "local+presign/secret";
@@ -64,15 +65,6 @@ const verifying =
   (req: IncomingS3Request, now = at(1)) =>
   () =>
     authenticate(req, secrets, now);
-
-/** Matches an S3Error by code, and by message and details when given. */
-function s3Error(code: string, message?: string, details?: Record<string, unknown>) {
-  return expect.objectContaining({
-    code,
-    ...(message === undefined ? {} : { message }),
-    ...(details === undefined ? {} : { details: expect.objectContaining(details) }),
-  });
-}
 
 describe("presigned URLs signed by the AWS SDK", () => {
   it("accepts a presigned PUT with its pinned Content-Type and Content-Length", async () => {

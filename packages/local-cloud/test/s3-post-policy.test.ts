@@ -3,6 +3,7 @@ import { createPresignedPost, type PresignedPostOptions } from "@aws-sdk/s3-pres
 import { describe, expect, it } from "vitest";
 import type { SecretLookup } from "../src/s3/ports.ts";
 import { parsePolicy, verifyPostPolicy } from "../src/s3/post-policy.ts";
+import { s3Error } from "./support/s3-error.ts";
 
 const ACCESS_KEY = "AKIALOCALPOSTPOLICY1";
 const SECRET = "local/post+policy/secret";
@@ -50,15 +51,6 @@ const verifying =
   (fields: Record<string, string>, filename = "cat.png", bucket = BUCKET, at = now()) =>
   () =>
     verifyPostPolicy({ fields, filename }, bucket, secrets, at);
-
-/** Matches an S3Error by code, and by message and details when given. */
-function s3Error(code: string, message?: string, details?: Record<string, unknown>) {
-  return expect.objectContaining({
-    code,
-    ...(message === undefined ? {} : { message }),
-    ...(details === undefined ? {} : { details: expect.objectContaining(details) }),
-  });
-}
 
 describe("browser POST uploads with a policy from createPresignedPost", () => {
   it("grants the upload, with the filename placeholder replaced and the form's settings", async () => {
