@@ -1,15 +1,22 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import {
+  DescribeReplayCommand,
+  EventBridgeClient,
+  ListArchivesCommand,
+  StartReplayCommand,
+} from "@aws-sdk/client-eventbridge";
 import type { ServiceManifest } from "@platform/manifest";
 import { LOCAL_ACCOUNT } from "./names.ts";
 import { type LocalCloud, startLocalCloud } from "./platform.ts";
 
 const USAGE = `usage:
   local-cloud start --manifests <module> [--ephemeral] [--port 4566] [--data .local]
-  local-cloud dlq [list [<queue>] | redrive <queue>] [--port 4566]`;
+  local-cloud dlq [list [<queue>] | redrive <queue>] [--port 4566]
+  local-cloud replay --from <time> --to <time> [--rule <name>...] [--port 4566] [--data .local]`;
 
 async function start(values: {
   manifests?: string;
@@ -113,6 +120,66 @@ async function deadLetters(args: string[], port: string) {
   }
 }
 
+/** Replays an archived window through the running local cloud, with the SDK's StartReplay. */
+async function replay(values: {
+  from?: string;
+  to?: string;
+  rule?: string[];
+  port?: string;
+  data?: string;
+}) {
+  const from = values.from ? new Date(values.from) : undefined;
+  const to = values.to ? new Date(values.to) : new Date();
+  if (!from || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime()))
+    throw new Error(
+      `--from (and --to, default now) must be dates, e.g. 2026-11-24T10:00:00Z\n${USAGE}`,
+    );
+  const endpoints = JSON.parse(
+    await readFile(join(resolve(values.data ?? ".local"), "endpoints.json"), "utf8").catch(() => {
+      throw new Error("no .local/endpoints.json: start the local cloud with npm start first");
+    }),
+  ) as { endpoint: string; resources: Record<string, { name?: string; arn?: string }> };
+  const endpoint = values.port ? `http://127.0.0.1:${values.port}` : endpoints.endpoint;
+  const client = new EventBridgeClient({
+    endpoint,
+    region: LOCAL_ACCOUNT.region,
+    credentials: {
+      accessKeyId: LOCAL_ACCOUNT.accessKeyId,
+      secretAccessKey: LOCAL_ACCOUNT.secretAccessKey,
+    },
+  });
+  const { Archives = [] } = await client.send(new ListArchivesCommand({}));
+  const archive = Archives[0];
+  if (!archive?.ArchiveName || !archive.EventSourceArn)
+    throw new Error("the local cloud has no archive");
+  const busName = archive.EventSourceArn.split(":event-bus/").pop() ?? "";
+  const ReplayName = `replay-${Date.now()}`;
+  await client.send(
+    new StartReplayCommand({
+      ReplayName,
+      EventSourceArn: archive.EventSourceArn.replace(
+        /:event-bus\/.*$/,
+        `:archive/${archive.ArchiveName}`,
+      ),
+      EventStartTime: from,
+      EventEndTime: to,
+      Destination: {
+        Arn: archive.EventSourceArn,
+        ...(values.rule?.length
+          ? {
+              FilterArns: values.rule.map(
+                (r) =>
+                  `arn:aws:events:${LOCAL_ACCOUNT.region}:${LOCAL_ACCOUNT.accountId}:rule/${busName}/${r}`,
+              ),
+            }
+          : {}),
+      },
+    }),
+  );
+  const described = await client.send(new DescribeReplayCommand({ ReplayName }));
+  console.log(`${ReplayName}: ${described.State}, ${described.StateReason}`);
+}
+
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -120,12 +187,16 @@ const { values, positionals } = parseArgs({
     ephemeral: { type: "boolean" },
     port: { type: "string" },
     data: { type: "string" },
+    from: { type: "string" },
+    to: { type: "string" },
+    rule: { type: "string", multiple: true },
   },
 });
 const [command, ...rest] = positionals;
 try {
   if (command === "start") await start(values);
   else if (command === "dlq") await deadLetters(rest, values.port ?? "4566");
+  else if (command === "replay") await replay(values);
   else throw new Error(USAGE);
 } catch (error) {
   console.error((error as Error).message);

@@ -22,6 +22,7 @@ export function resourceNames(wiring: Wiring, app: AppIdentity, account = LOCAL_
   const arn = (service: string, resource: string) =>
     `arn:aws:${service}:${account.region}:${account.accountId}:${resource}`;
   const bus = `${prefix}-bus`;
+  const archive = `${prefix}-archive`;
   const bucket = `${prefix}-uploads`.toLowerCase();
   const proxy = `${prefix}-invoke-proxy`;
   const functionName = (id: string) => (id === wiring.proxy.id ? proxy : id);
@@ -39,5 +40,5 @@ export function resourceNames(wiring: Wiring, app: AppIdentity, account = LOCAL_
   for (const fn of wiring.functions)
     links[fn.id] = { name: functionName(fn.id), type: "sst.aws.Function" };
 
-  return { bus, bucket, proxy, tables, topics, functionName, links };
+  return { bus, archive, bucket, proxy, tables, topics, functionName, links };
 }

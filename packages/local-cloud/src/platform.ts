@@ -16,6 +16,7 @@ import { DeadLetters } from "./dead-letters.ts";
 import { ensureTables, freePort, localClient, startDynamoDbLocal } from "./dynamodb/local.ts";
 import { forwardTo, startEdge } from "./edge.ts";
 import { createEventsApi } from "./events/api.ts";
+import { EventArchive } from "./events/archive.ts";
 import { EventBridge } from "./events/bus.ts";
 import { createLambdaApi } from "./lambda/api.ts";
 import type { FunctionDefinition } from "./lambda/pool.ts";
@@ -112,6 +113,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     log,
   });
   events.createBus(names.bus);
+  // As the stacks do: the platform bus keeps every event for replay.
+  events.addArchive(new EventArchive(names.archive, names.bus, join(dataDir, "archive")));
   for (const rule of wiring.rules) {
     const created = events.putRule({
       name: rule.id,

@@ -7,8 +7,11 @@ import {
   ScanCommand,
 } from "@aws-sdk/client-dynamodb";
 import {
+  DescribeReplayCommand,
   EventBridgeClient,
+  ListArchivesCommand,
   PutEventsCommand,
+  StartReplayCommand,
   TestEventPatternCommand,
 } from "@aws-sdk/client-eventbridge";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -329,5 +332,47 @@ describe("S3 through the edge", () => {
       new ScanCommand({ TableName: cloud.names.tables.Records }),
     );
     expect(Items.every((i) => i.deliveries?.N === "1")).toBe(true);
+  });
+});
+
+describe("archive and replay", () => {
+  it("re-delivers an archived window, marked with replay-name, to the chosen rule only", async () => {
+    // Event times have whole seconds: start the window on a fresh second, after every earlier event.
+    await new Promise((r) => setTimeout(r, 1100 - (Date.now() % 1000)));
+    const from = new Date(Math.floor(Date.now() / 1000) * 1000);
+    await s3().send(
+      new PutObjectCommand({ Bucket: cloud.names.bucket, Key: "tmp/replayed.txt", Body: "again" }),
+    );
+    await cloud.settle();
+    const to = new Date(Date.now() + 1000);
+
+    const client = events();
+    const [archive] = (await client.send(new ListArchivesCommand({}))).Archives ?? [];
+    expect(archive?.ArchiveName).toBe(cloud.names.archive);
+    const rule = cloud.events.rule(cloud.names.bus, "RecorderFirstOnUpload");
+    if (!rule) throw new Error("fixture rule missing");
+    await client.send(
+      new StartReplayCommand({
+        ReplayName: "only-first",
+        EventSourceArn: `arn:aws:events:us-east-1:000000000000:archive/${archive?.ArchiveName}`,
+        EventStartTime: from,
+        EventEndTime: to,
+        Destination: {
+          Arn: cloud.events.busArn(cloud.names.bus),
+          FilterArns: [cloud.events.ruleArn(rule)],
+        },
+      }),
+    );
+    await cloud.settle();
+    const described = await client.send(new DescribeReplayCommand({ ReplayName: "only-first" }));
+    expect(described).toMatchObject({
+      State: "COMPLETED",
+      StateReason: "replayed 1 events as 1 deliveries",
+    });
+
+    const first = await item("Records", "RecorderFirst#tmp/replayed.txt");
+    expect(first?.deliveries?.N).toBe("2");
+    expect(JSON.parse(first?.lastEvent?.S ?? "{}")["replay-name"]).toBe("only-first");
+    expect((await item("Records", "RecorderSecond#tmp/replayed.txt"))?.deliveries?.N).toBe("1");
   });
 });

@@ -13,7 +13,10 @@ export type AuthorizationResult =
 
 export interface JwtAuthorizer {
   /** Checks the Authorization header against the issuer, audiences, algorithms and the route's scopes. */
-  authorize(authorization: string | undefined, requiredScopes: string[]): Promise<AuthorizationResult>;
+  authorize(
+    authorization: string | undefined,
+    requiredScopes: string[],
+  ): Promise<AuthorizationResult>;
 }
 
 /** Runs a function the way API Gateway's Lambda integration does; matches LambdaRuntime.invoke. */

@@ -19,13 +19,13 @@ class ValidationError extends Error {
   override readonly name = "ValidationException";
 }
 
-type Operation = (input: Record<string, unknown>) => unknown;
+type Operation = (input: Record<string, unknown>) => unknown | Promise<unknown>;
 
 /** EventBridge's JSON 1.1 API (X-Amz-Target: AWSEvents.<Operation>). */
 export function createEventsApi(bus: EventBridge) {
   const ruleOut = (r: Rule) => ({
     Name: r.name,
-    Arn: `arn:aws:events:local:rule/${r.bus}/${r.name}`,
+    Arn: bus.ruleArn(r),
     EventPattern: r.pattern,
     State: "ENABLED",
     Description: r.description,
@@ -35,6 +35,15 @@ export function createEventsApi(bus: EventBridge) {
     const value = input[key];
     if (typeof value !== "string" || value === "") throw new ValidationError(`${key} is required`);
     return value;
+  };
+
+  const replays = new Map<string, Record<string, unknown>>();
+  const archiveArn = (name: string) =>
+    bus.busArn(name).replace(/:event-bus\/.*$/, `:archive/${name}`);
+  const epoch = (value: unknown, key: string) => {
+    if (typeof value === "number") return new Date(value * 1000);
+    if (typeof value === "string" && !Number.isNaN(Date.parse(value))) return new Date(value);
+    throw new ValidationError(`${key} is required`);
   };
 
   const operations: Record<string, Operation> = {
@@ -88,6 +97,68 @@ export function createEventsApi(bus: EventBridge) {
       }
       return { FailedEntryCount: 0, FailedEntries: [] };
     },
+    ListArchives: () => ({
+      Archives: bus.archiveNames().map((ArchiveName) => ({
+        ArchiveName,
+        EventSourceArn: bus.busArn(bus.archive(ArchiveName)?.bus ?? ""),
+        State: "ENABLED",
+      })),
+    }),
+    DescribeArchive: (input) => {
+      const archive = bus.archive(str(input, "ArchiveName"));
+      if (!archive)
+        throw Object.assign(new Error(`Archive ${String(input.ArchiveName)} does not exist.`), {
+          name: "ResourceNotFoundException",
+        });
+      return {
+        ArchiveArn: archiveArn(archive.name),
+        ArchiveName: archive.name,
+        EventSourceArn: bus.busArn(archive.bus),
+        State: "ENABLED",
+      };
+    },
+    // Replays run to completion before answering; DescribeReplay then reports COMPLETED.
+    StartReplay: async (input) => {
+      const name = str(input, "ReplayName");
+      if (replays.has(name))
+        throw Object.assign(new Error(`Replay ${name} already exists.`), {
+          name: "ResourceAlreadyExistsException",
+        });
+      const archive = str(input, "EventSourceArn").split(":archive/").pop() ?? "";
+      const from = epoch(input.EventStartTime, "EventStartTime");
+      const to = epoch(input.EventEndTime, "EventEndTime");
+      if (from >= to) throw new ValidationError("EventStartTime must be before EventEndTime.");
+      const destination = (input.Destination ?? {}) as { FilterArns?: string[] };
+      const rules = destination.FilterArns?.map((arn) => arn.split("/").pop() ?? arn);
+      const started = new Date();
+      const result = await bus.replay({ name, archive, from, to, rules });
+      const replay = {
+        ReplayName: name,
+        ReplayArn: bus.busArn(name).replace(/:event-bus\/.*$/, `:replay/${name}`),
+        EventSourceArn: input.EventSourceArn,
+        Destination: input.Destination,
+        State: "COMPLETED",
+        StateReason: `replayed ${result.events} events as ${result.deliveries} deliveries`,
+        EventStartTime: from.getTime() / 1000,
+        EventEndTime: to.getTime() / 1000,
+        ReplayStartTime: started.getTime() / 1000,
+        ReplayEndTime: Date.now() / 1000,
+      };
+      replays.set(name, replay);
+      return {
+        ReplayArn: replay.ReplayArn,
+        State: "STARTING",
+        ReplayStartTime: replay.ReplayStartTime,
+      };
+    },
+    DescribeReplay: (input) => {
+      const replay = replays.get(str(input, "ReplayName"));
+      if (!replay)
+        throw Object.assign(new Error(`Replay ${String(input.ReplayName)} does not exist.`), {
+          name: "ResourceNotFoundException",
+        });
+      return replay;
+    },
     ListTargetsByRule: (input) => ({
       Targets: requireRule(bus, { ...input, Name: input.Rule }).targets.map((t) => ({
         Id: t.id,
@@ -104,7 +175,7 @@ export function createEventsApi(bus: EventBridge) {
     try {
       const body = await readBody(req, 2 * 1024 * 1024);
       const input = JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
-      sendJson(res, 200, operation(input), {}, "application/x-amz-json-1.1");
+      sendJson(res, 200, await operation(input), {}, "application/x-amz-json-1.1");
     } catch (error) {
       if (error instanceof BodyTooLargeError)
         return sendAwsJsonError(res, 413, "ValidationException", error.message);
@@ -112,7 +183,11 @@ export function createEventsApi(bus: EventBridge) {
       // AWS's wire message for a bad pattern carries the parser's location too.
       if (error instanceof InvalidEventPatternError)
         return sendAwsJsonError(res, 400, e.name, error.awsMessage);
-      const known = ["ValidationException", "ResourceNotFoundException"];
+      const known = [
+        "ValidationException",
+        "ResourceNotFoundException",
+        "ResourceAlreadyExistsException",
+      ];
       if (error instanceof InvalidEventError || known.includes(e.name))
         return sendAwsJsonError(res, 400, e.name, e.message);
       if (error instanceof SyntaxError)

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DeadLetters } from "../dead-letters.ts";
 import type { LambdaRuntime } from "../lambda/runtime.ts";
+import type { EventArchive } from "./archive.ts";
 import { compilePattern, RuleIndex } from "./pattern/index.ts";
 
 export type Target =
@@ -52,6 +53,7 @@ const DEFAULT_RETRY: RetryPolicy = { maximumRetryAttempts: 185, maximumEventAgeS
 export class EventBridge {
   private readonly buses = new Map<string, { rules: Map<string, Rule>; index: RuleIndex<Rule> }>();
   private readonly pending = new Set<Promise<void>>();
+  private readonly archives = new Map<string, EventArchive>();
   /** Every delivery attempt's outcome, for tests and the admin endpoint. */
   delivered = 0;
 
@@ -110,9 +112,58 @@ export class EventBridge {
     bus.index.remove(name);
   }
 
+  /** Archives every event that reaches the archive's bus from now on. */
+  addArchive(archive: EventArchive): void {
+    this.requireBus(archive.bus);
+    this.archives.set(archive.name, archive);
+  }
+
+  archive(name: string): EventArchive | undefined {
+    return this.archives.get(name);
+  }
+
+  archiveNames(): string[] {
+    return [...this.archives.keys()];
+  }
+
+  ruleArn(rule: Pick<Rule, "bus" | "name">): string {
+    const path = rule.bus === "default" ? rule.name : `${rule.bus}/${rule.name}`;
+    return `arn:aws:events:${this.options.region}:${this.options.accountId}:rule/${path}`;
+  }
+
+  /**
+   * Re-delivers the archived events of a time window, each marked with `replay-name`, to the rules
+   * of the archive's bus that match them (or only to `rules` when given), as StartReplay does.
+   */
+  async replay(options: { name: string; archive: string; from: Date; to: Date; rules?: string[] }) {
+    const archive = this.archives.get(options.archive);
+    if (!archive)
+      throw named("ResourceNotFoundException", `Archive ${options.archive} does not exist.`);
+    const bus = this.requireBus(archive.bus);
+    let events = 0;
+    let deliveries = 0;
+    for await (const archived of archive.between(options.from, options.to)) {
+      events += 1;
+      const event: BusEvent = { ...archived, "replay-name": options.name };
+      for (const rule of bus.index.match(event)) {
+        if (options.rules && !options.rules.includes(rule.name)) continue;
+        for (const target of rule.targets) {
+          deliveries += 1;
+          this.track(this.deliver(rule, target, event));
+        }
+      }
+    }
+    return { events, deliveries };
+  }
+
   /** Puts a complete event on a bus (S3's events, and events that PutEvents accepted). */
   put(busName: string, event: BusEvent): void {
     const bus = this.requireBus(busName);
+    if (!event["replay-name"]) {
+      for (const archive of this.archives.values()) {
+        if (archive.bus === this.busName(busName)) this.track(archive.append(event));
+      }
+    }
     for (const rule of bus.index.match(event)) {
       for (const target of rule.targets) this.track(this.deliver(rule, target, event));
     }

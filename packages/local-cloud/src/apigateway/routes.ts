@@ -1,0 +1,128 @@
+/** A route of the HTTP API as the wiring declares it (`WiredRoute`, with its function's name resolved). */
+export interface HttpRoute {
+  /** GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY. */
+  method: string;
+  /** `/files/{fileId}`, `/{proxy+}`: a greedy variable only at the end. */
+  path: string;
+  functionName: string;
+  auth: "jwt" | "public";
+  scopes: string[];
+}
+
+export interface RouteMatch {
+  route: HttpRoute;
+  /** `POST /uploads`, as the event's `routeKey` carries it. */
+  routeKey: string;
+  /** Decoded; undefined when the route has no variables (the event then omits the field). */
+  pathParameters: Record<string, string> | undefined;
+}
+
+type Segment =
+  | { kind: "literal"; value: string }
+  | { kind: "variable"; name: string }
+  | { kind: "greedy"; name: string };
+
+interface CompiledRoute {
+  route: HttpRoute;
+  key: string;
+  segments: Segment[];
+}
+
+const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"]);
+/** Lower ranks win: a literal segment beats `{param}`, which beats `{proxy+}`. */
+const RANK = { literal: 0, variable: 1, greedy: 2 } as const;
+
+/** Percent-decodes, leaving a malformed sequence as sent rather than failing the request. */
+export function decodeComponent(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function compile(route: HttpRoute): CompiledRoute {
+  const method = route.method.toUpperCase();
+  const key = `${method} ${route.path}`;
+  if (!METHODS.has(method)) throw new Error(`route ${key}: unsupported method`);
+  if (!route.path.startsWith("/")) throw new Error(`route ${key}: the path must start with /`);
+  const parts = route.path.split("/").slice(1);
+  const segments = parts.map((part, index): Segment => {
+    const variable = /^\{([A-Za-z0-9._-]+)(\+?)\}$/.exec(part);
+    if (!variable?.[1]) return { kind: "literal", value: part };
+    if (!variable[2]) return { kind: "variable", name: variable[1] };
+    if (index !== parts.length - 1)
+      throw new Error(`route ${key}: a greedy path variable must end the path`);
+    return { kind: "greedy", name: variable[1] };
+  });
+  return { route: { ...route, method }, key, segments };
+}
+
+/** The variables a route binds for these (still encoded) path segments, or undefined if it does not match. */
+function bind(segments: Segment[], parts: string[]): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  for (const [index, segment] of segments.entries()) {
+    const part = parts[index];
+    if (part === undefined) return undefined;
+    if (segment.kind === "greedy") {
+      const rest = parts.slice(index);
+      if (rest.every((p) => p === "")) return undefined;
+      params[segment.name] = rest.map(decodeComponent).join("/");
+      return params;
+    }
+    if (segment.kind === "literal") {
+      if (decodeComponent(part) !== segment.value) return undefined;
+    } else {
+      if (part === "") return undefined;
+      params[segment.name] = decodeComponent(part);
+    }
+  }
+  return parts.length === segments.length ? params : undefined;
+}
+
+/** Negative when `a` is the better match: the more specific path first, then a named method over ANY. */
+function compare(a: CompiledRoute, b: CompiledRoute): number {
+  const length = Math.min(a.segments.length, b.segments.length);
+  for (let i = 0; i < length; i++) {
+    const ka = a.segments[i]?.kind ?? "greedy";
+    const kb = b.segments[i]?.kind ?? "greedy";
+    if (ka !== kb) return RANK[ka] - RANK[kb];
+  }
+  return Number(a.route.method === "ANY") - Number(b.route.method === "ANY");
+}
+
+/**
+ * The routes of one HTTP API, chosen the way API Gateway chooses: the most specific path wins
+ * (exact segments, then `{param}`, then `{proxy+}`), and a named method beats ANY.
+ */
+export class RouteTable {
+  private readonly routes: CompiledRoute[];
+
+  constructor(routes: readonly HttpRoute[]) {
+    this.routes = routes.map(compile);
+    const keys = new Set<string>();
+    for (const { key } of this.routes) {
+      // API Gateway refuses a second route with the same key (ConflictException).
+      if (keys.has(key)) throw new Error(`route ${key} is declared twice`);
+      keys.add(key);
+    }
+  }
+
+  /** `encodedPath` is the path as the client sent it, without the query string. */
+  match(method: string, encodedPath: string): RouteMatch | undefined {
+    const parts = encodedPath.split("/").slice(1);
+    let best: { compiled: CompiledRoute; params: Record<string, string> } | undefined;
+    for (const compiled of this.routes) {
+      if (compiled.route.method !== method && compiled.route.method !== "ANY") continue;
+      const params = bind(compiled.segments, parts);
+      if (params && (!best || compare(compiled, best.compiled) < 0)) best = { compiled, params };
+    }
+    if (!best) return undefined;
+    const { compiled, params } = best;
+    return {
+      route: compiled.route,
+      routeKey: compiled.key,
+      pathParameters: Object.keys(params).length > 0 ? params : undefined,
+    };
+  }
+}
