@@ -1,4 +1,4 @@
-import type { Wiring } from "@platform/manifest";
+import { apiCors, type Wiring } from "@platform/manifest";
 import type { PlatformConfig } from "./config.ts";
 
 /** The HTTP API: every route a manifest serves, behind the JWT authorizer unless declared public. */
@@ -7,13 +7,14 @@ export function createApi(
   config: PlatformConfig,
   functions: Record<string, sst.aws.Function>,
 ) {
+  const cors = apiCors(config.corsOrigins);
   const api = new sst.aws.ApiGatewayV2("Api", {
     cors: {
-      allowOrigins: config.corsOrigins,
-      allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
-      allowHeaders: ["authorization", "content-type", "x-api-key", "idempotency-key"],
-      exposeHeaders: ["location", "retry-after"],
-      maxAge: "1 hour",
+      allowOrigins: cors.allowOrigins,
+      allowMethods: cors.allowMethods,
+      allowHeaders: cors.allowHeaders,
+      exposeHeaders: cors.exposeHeaders,
+      maxAge: `${cors.maxAgeSeconds} seconds`,
     },
   });
   const jwt = api.addAuthorizer({

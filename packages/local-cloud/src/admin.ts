@@ -20,7 +20,14 @@ export async function redrive(
   letter: DeadLetter,
 ): Promise<{ ok: boolean; error?: string }> {
   const { redrive: how } = letter;
-  if (how.kind === "lambda") {
+  if (how.kind === "http") {
+    const response = await fetch(how.url, {
+      method: "POST",
+      headers: how.headers,
+      body: how.body,
+    }).catch((error: Error) => ({ ok: false, status: error.message }));
+    if (!response.ok) return { ok: false, error: `the subscriber answered ${response.status}` };
+  } else if (how.kind === "lambda") {
     const name = context.lambda.resolve(how.functionName);
     if (!name) return { ok: false, error: `function ${how.functionName} no longer exists` };
     const result = await context.lambda.invoke(name, how.payload);

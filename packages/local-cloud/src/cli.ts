@@ -10,18 +10,23 @@ import {
   StartReplayCommand,
 } from "@aws-sdk/client-eventbridge";
 import type { ServiceManifest } from "@platform/manifest";
+import { apiKeysCommand } from "./apigateway/api-keys-command.ts";
+import { tokenCommand } from "./apigateway/token.ts";
 import { LOCAL_ACCOUNT } from "./names.ts";
 import { type LocalCloud, startLocalCloud } from "./platform.ts";
 
 const USAGE = `usage:
   local-cloud start --manifests <module> [--ephemeral] [--port 4566] [--data .local]
   local-cloud dlq [list [<queue>] | redrive <queue>] [--port 4566]
-  local-cloud replay --from <time> --to <time> [--rule <name>...] [--port 4566] [--data .local]`;
+  local-cloud replay --from <time> --to <time> [--rule <name>...] [--port 4566] [--data .local]
+  local-cloud token --sub <user> [--scope <s>...] [--ttl <seconds>] [--aud <audience>]
+  local-cloud api-keys create --name <n> --owner <o> [--rate 10] [--burst 20] [--quota 10000] | list | revoke <id>`;
 
 async function start(values: {
   manifests?: string;
   ephemeral?: boolean;
   port?: string;
+  "api-port"?: string;
   data?: string;
 }) {
   if (!values.manifests) throw new Error(`--manifests is required\n${USAGE}`);
@@ -35,7 +40,9 @@ async function start(values: {
     root,
     manifests: module.manifests,
     dataDir: values.ephemeral ? undefined : localDir,
+    credentialsDir: localDir,
     edgePort: Number(values.port ?? 4566),
+    apiPort: Number(values["api-port"] ?? 3000),
     log: (line) => console.log(line),
   });
   const endpoints = describe(cloud);
@@ -47,6 +54,10 @@ async function start(values: {
   );
   console.log(`  endpoint   ${cloud.endpoint}   (S3, EventBridge, Lambda, DynamoDB)`);
   console.log(`  dynamodb   ${cloud.dynamodbEndpoint}   (DynamoDB Local, direct)`);
+  console.log(`  http api   ${cloud.apiUrl}   (API Gateway: the services' routes)`);
+  console.log(
+    `  issuer     ${cloud.issuer}   (OIDC: npm run token -- --sub <user> --scope <scope>)`,
+  );
   console.log(`  bucket     ${cloud.names.bucket}`);
   console.log(`  bus        ${cloud.names.bus}`);
   console.log(`  functions  ${cloud.lambda.names().length}`);
@@ -80,6 +91,8 @@ async function start(values: {
 function describe(cloud: LocalCloud) {
   return {
     endpoint: cloud.endpoint,
+    api: cloud.apiUrl,
+    issuer: cloud.issuer,
     services: {
       s3: cloud.endpoint,
       events: cloud.endpoint,
@@ -180,25 +193,36 @@ async function replay(values: {
   console.log(`${ReplayName}: ${described.State}, ${described.StateReason}`);
 }
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    manifests: { type: "string" },
-    ephemeral: { type: "boolean" },
-    port: { type: "string" },
-    data: { type: "string" },
-    from: { type: "string" },
-    to: { type: "string" },
-    rule: { type: "string", multiple: true },
-  },
-});
-const [command, ...rest] = positionals;
-try {
+/** `token` and `api-keys` parse their own arguments; the rest share these options. */
+async function main(argv: string[]) {
+  const [first, ...others] = argv;
+  const credentials = resolve(".local");
+  if (first === "token") return console.log(await tokenCommand(others, credentials));
+  if (first === "api-keys") return console.log(await apiKeysCommand(others, credentials));
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      manifests: { type: "string" },
+      ephemeral: { type: "boolean" },
+      port: { type: "string" },
+      "api-port": { type: "string" },
+      data: { type: "string" },
+      from: { type: "string" },
+      to: { type: "string" },
+      rule: { type: "string", multiple: true },
+    },
+  });
+  const [command, ...rest] = positionals;
   if (command === "start") await start(values);
   else if (command === "dlq") await deadLetters(rest, values.port ?? "4566");
   else if (command === "replay") await replay(values);
   else throw new Error(USAGE);
+}
+
+try {
+  await main(process.argv.slice(2));
 } catch (error) {
   console.error((error as Error).message);
-  process.exit(1);
+  process.exit(error instanceof Error && /usage/i.test(error.name) ? 2 : 1);
 }

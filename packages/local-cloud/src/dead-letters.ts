@@ -5,7 +5,9 @@ import { join } from "node:path";
 /** What to do to try a dead letter again. */
 export type Redrive =
   | { kind: "rule"; bus: string; rule: string; event: unknown }
-  | { kind: "lambda"; functionName: string; payload: string };
+  | { kind: "lambda"; functionName: string; payload: string }
+  /** An SNS notification an HTTP(S) subscriber kept refusing: the signed request, as it was sent. */
+  | { kind: "http"; url: string; headers: Record<string, string>; body: string };
 
 export interface DeadLetter {
   id: string;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import http, { type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { isLambdaRequest } from "./lambda/api.ts";
+import { isSnsRequest } from "./sns/service.ts";
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -11,6 +12,7 @@ export interface EdgeRoutes {
   lambda: Handler;
   /** DynamoDB's JSON API, forwarded to DynamoDB Local. */
   dynamodb: Handler;
+  sns: Handler;
   /** The local cloud's own endpoints under /_local/ (health, dead letters). */
   admin: Handler;
 }
@@ -29,6 +31,8 @@ export function routeOf(req: IncomingMessage): keyof EdgeRoutes {
   if (scope?.[1] === "events") return "events";
   if (scope?.[1] === "dynamodb") return "dynamodb";
   if (scope?.[1] === "lambda") return "lambda";
+  // SNS: signed for "sns", or the confirmation/unsubscribe links and the signing certificate.
+  if (isSnsRequest(req)) return "sns";
   return "s3";
 }
 

@@ -5,13 +5,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   ASYNC_RETRY_ATTEMPTS,
+  apiCors,
   bucketEventsPattern,
   buildWiring,
+  LOCAL_AUDIENCE,
   type ServiceManifest,
   uploadsBucketCors,
   type Wiring,
 } from "@platform/manifest";
 import { createAdminApi } from "./admin.ts";
+import { ApiKeys } from "./apigateway/api-keys.ts";
+import { type HttpApi, startHttpApi } from "./apigateway/http-api.ts";
+import { type LocalIssuer, startLocalIssuer } from "./apigateway/issuer.ts";
+import { createJwtAuthorizer } from "./apigateway/jwt-authorizer.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { ensureTables, freePort, localClient, startDynamoDbLocal } from "./dynamodb/local.ts";
 import { forwardTo, startEdge } from "./edge.ts";
@@ -24,6 +30,7 @@ import { LambdaRuntime } from "./lambda/runtime.ts";
 import { type AppIdentity, LOCAL_ACCOUNT, resourceNames } from "./names.ts";
 import { createS3Service } from "./s3/service.ts";
 import { S3Store } from "./s3/store.ts";
+import { createSnsService, type SnsService } from "./sns/service.ts";
 
 export interface LocalCloudOptions {
   /** The repository root: handler paths in the manifests are relative to it. */
@@ -33,6 +40,12 @@ export interface LocalCloudOptions {
   dataDir?: string;
   /** 0 picks a free port. */
   edgePort?: number;
+  /** The HTTP API (API Gateway) port; 0 picks a free one. */
+  apiPort?: number;
+  /** The local OIDC issuer's port; omitted: the port it had last time (tokens stay valid). */
+  issuerPort?: number;
+  /** Where the issuer's signing key and the API keys live (default: dataDir), kept even when ephemeral. */
+  credentialsDir?: string;
   app?: AppIdentity;
   corsOrigins?: string[];
   /** Execution environments per function. */
@@ -45,12 +58,19 @@ export interface LocalCloudOptions {
 
 export interface LocalCloud {
   endpoint: string;
+  /** The HTTP API's base URL. */
+  apiUrl: string;
+  /** The local OIDC issuer whose tokens the API accepts. */
+  issuer: string;
+  credentialsDir: string;
   dynamodbEndpoint: string;
   dataDir: string;
   wiring: Wiring;
   names: ReturnType<typeof resourceNames>;
   lambda: LambdaRuntime;
   events: EventBridge;
+  /** Set once started. */
+  sns: SnsService;
   deadLetters: DeadLetters;
   /** Handler modules the manifests name that do not exist yet. */
   missingHandlers: string[];
@@ -148,11 +168,18 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   });
 
   await s3.ready;
+  // SNS needs the edge's URL for its confirmation links, so it is created once the edge listens.
+  let sns: SnsService | undefined;
   const settle = async () => {
     await events.drain();
+    await sns?.drain();
     await lambda.drain();
+    await events.drain();
   };
   let server: Server | undefined;
+  let issuer: LocalIssuer | undefined;
+  let api: HttpApi | undefined;
+  const credentialsDir = options.credentialsDir ?? dataDir;
   let stopDynamoDb = async () => {
     await (await dynamodbStarting.catch(() => undefined))?.stop();
   };
@@ -163,14 +190,44 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         events: createEventsApi(events),
         lambda: createLambdaApi(lambda),
         dynamodb: forwardTo(dynamodbUrl),
+        sns: async (req, res) => {
+          if (!sns) throw new Error("SNS is not ready yet");
+          await sns.handle(req, res);
+        },
         admin: createAdminApi({ deadLetters, events, lambda }),
       },
       edgePort,
       log,
     );
     server = edge.server;
+    sns = createSnsService({
+      region: LOCAL_ACCOUNT.region,
+      accountId: LOCAL_ACCOUNT.accountId,
+      lambda,
+      deadLetters,
+      publicUrl: edge.url,
+      retryDelayMs: options.deliveryRetryDelayMs,
+      log,
+    });
+    for (const topic of wiring.topics) sns.createTopic(names.topics[topic.id] ?? topic.id);
     // Functions must reach this endpoint; with port 0 it is only known now.
     if (edgePort === 0) for (const fn of functions) retarget(fn, edge.url);
+    issuer = await startLocalIssuer({ dataDir: credentialsDir, port: options.issuerPort });
+    api = await startHttpApi({
+      port: options.apiPort ?? 3000,
+      routes: wiring.routes.map((route) => ({
+        method: route.method,
+        path: route.path,
+        functionName: names.functionName(route.target),
+        auth: route.auth,
+        scopes: route.scopes,
+      })),
+      invoker: lambda,
+      authorizer: createJwtAuthorizer({ issuer: issuer.issuer, audiences: [LOCAL_AUDIENCE] }),
+      apiKeys: new ApiKeys(credentialsDir),
+      cors: apiCors(options.corsOrigins ?? ["*"]),
+      log,
+    });
     const [dynamodb] = await Promise.all([dynamodbStarting, lambda.warmAll()]);
     stopDynamoDb = dynamodb.stop;
     const dynamo = localClient(dynamodbUrl);
@@ -179,18 +236,25 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       wiring.tables.map((table) => ({ name: names.tables[table.id] ?? table.id, table })),
     );
     dynamo.destroy();
+    const started = { api, issuer };
     return {
       endpoint: edge.url,
+      apiUrl: started.api.url,
+      issuer: started.issuer.issuer,
+      credentialsDir,
       dynamodbEndpoint: dynamodbUrl,
       dataDir,
       wiring,
       names,
       lambda,
       events,
+      sns,
       deadLetters,
       missingHandlers,
       settle,
       async stop() {
+        await started.api.stop();
+        await started.issuer.stop();
         await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
         server?.closeAllConnections();
         await lambda.stop();
@@ -200,6 +264,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     };
   } catch (error) {
     server?.close();
+    await api?.stop();
+    await issuer?.stop();
     await lambda.stop();
     await stopDynamoDb();
     throw error;

@@ -16,8 +16,16 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateTopicCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
 import { createPublisher, FileReady, parse, S3ObjectCreated } from "@platform/events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ApiKeys } from "../src/apigateway/api-keys.ts";
+import { mintToken } from "../src/apigateway/token.ts";
 import { LOCAL_ACCOUNT } from "../src/names.ts";
 import { type LocalCloud, startLocalCloud } from "../src/platform.ts";
 import { manifests } from "./fixtures/manifests.ts";
@@ -49,6 +57,8 @@ beforeAll(async () => {
     root,
     manifests,
     edgePort: 0,
+    apiPort: 0,
+    issuerPort: 0,
     concurrency: 2,
     deliveryRetryDelayMs: () => 10,
     asyncRetryDelayMs: () => 10,
@@ -374,5 +384,93 @@ describe("archive and replay", () => {
     expect(first?.deliveries?.N).toBe("2");
     expect(JSON.parse(first?.lastEvent?.S ?? "{}")["replay-name"]).toBe("only-first");
     expect((await item("Records", "RecorderSecond#tmp/replayed.txt"))?.deliveries?.N).toBe("1");
+  });
+});
+
+describe("the HTTP API door", () => {
+  const token = (scopes: string[]) =>
+    mintToken({ dataDir: cloud.credentialsDir, subject: "user-1", scopes });
+
+  it("lets a token from the local issuer reach the handler, with its claims, scopes and path parameters", async () => {
+    const res = await fetch(`${cloud.apiUrl}/echo/42?size=big`, {
+      headers: { authorization: `Bearer ${await token(["tools:read"])}` },
+    });
+    expect(res.status).toBe(200);
+    const { event } = (await res.json()) as { event: Record<string, Record<string, unknown>> };
+    expect(event).toMatchObject({
+      version: "2.0",
+      routeKey: "GET /echo/{id}",
+      pathParameters: { id: "42" },
+      queryStringParameters: { size: "big" },
+      requestContext: {
+        authorizer: {
+          jwt: { claims: { sub: "user-1", iss: cloud.issuer }, scopes: ["tools:read"] },
+        },
+      },
+    });
+  });
+
+  it("refuses a missing token with 401 and a token without the route's scope with 403, as API Gateway does", async () => {
+    const anonymous = await fetch(`${cloud.apiUrl}/echo/42`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({ message: "Unauthorized" });
+    const wrongScope = await fetch(`${cloud.apiUrl}/echo/42`, {
+      headers: { authorization: `Bearer ${await token(["files:read"])}` },
+    });
+    expect(wrongScope.status).toBe(403);
+    expect(await wrongScope.json()).toEqual({ message: "Forbidden" });
+    expect((await fetch(`${cloud.apiUrl}/open`)).status).toBe(200);
+    expect((await fetch(`${cloud.apiUrl}/nowhere`)).status).toBe(404);
+  });
+
+  it("lets a server client in with an API key, until its usage plan says Too Many Requests", async () => {
+    const keys = new ApiKeys(cloud.credentialsDir);
+    const { key } = await keys.create({
+      name: "job",
+      owner: "batch",
+      plan: { rateLimit: 1, burstLimit: 2, quotaPerDay: 100 },
+    });
+    const call = () => fetch(`${cloud.apiUrl}/echo/7`, { headers: { "x-api-key": key } });
+    expect((await call()).status).toBe(200);
+    expect((await call()).status).toBe(200);
+    const limited = await call();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(
+      (await fetch(`${cloud.apiUrl}/echo/7`, { headers: { "x-api-key": "not-a-key" } })).status,
+    ).toBe(403);
+  });
+});
+
+describe("SNS", () => {
+  it("fans a message out to Lambda subscribers whose filter policies match, and only those", async () => {
+    const client = new SNSClient(config());
+    const { TopicArn } = await client.send(new CreateTopicCommand({ Name: "fan-out-test" }));
+    const subscribe = (fn: string, purpose: string) =>
+      client.send(
+        new SubscribeCommand({
+          TopicArn,
+          Protocol: "lambda",
+          Endpoint: cloud.lambda.arnOf(fn),
+          Attributes: { FilterPolicy: JSON.stringify({ purpose: [purpose] }) },
+        }),
+      );
+    await subscribe("RecorderFirst", "profile");
+    await subscribe("RecorderSecond", "feed");
+    const publish = (Message: string, purpose: string) =>
+      client.send(
+        new PublishCommand({
+          TopicArn,
+          Message,
+          MessageAttributes: { purpose: { DataType: "String", StringValue: purpose } },
+        }),
+      );
+    await publish("a profile picture", "profile");
+    await publish("a feed image", "feed");
+    await cloud.settle();
+    expect((await item("Records", "RecorderFirst#a profile picture"))?.deliveries?.N).toBe("1");
+    expect(await item("Records", "RecorderFirst#a feed image")).toBeUndefined();
+    expect((await item("Records", "RecorderSecond#a feed image"))?.deliveries?.N).toBe("1");
+    expect(await item("Records", "RecorderSecond#a profile picture")).toBeUndefined();
   });
 });

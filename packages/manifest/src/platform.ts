@@ -31,3 +31,25 @@ export function uploadsBucketCors(origins: string[]): CorsRule {
  * failing: retry twice (Lambda's maximum), then send the event to the function's failure queue.
  */
 export const ASYNC_RETRY_ATTEMPTS = 2;
+
+export interface ApiCors {
+  allowOrigins: string[];
+  allowMethods: ("GET" | "POST" | "PUT" | "PATCH" | "DELETE")[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds: number;
+}
+
+/** The HTTP API's CORS: what browsers calling the upload API may send and read. */
+export function apiCors(origins: string[]): ApiCors {
+  return {
+    allowOrigins: origins,
+    allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    allowHeaders: ["authorization", "content-type", "x-api-key", "idempotency-key"],
+    exposeHeaders: ["location", "retry-after"],
+    maxAgeSeconds: 3600,
+  };
+}
+
+/** The audience the local issuer's tokens carry and the local door expects. */
+export const LOCAL_AUDIENCE = "file-platform";

@@ -22,7 +22,8 @@ function originAllowed(cors: HttpApiCors, origin: string): boolean {
   const lower = origin.toLowerCase();
   return cors.allowOrigins.some((allowed) => {
     if (allowed === "*") return true;
-    if (allowed === "https://*" || allowed === "http://*") return lower.startsWith(allowed.slice(0, -1));
+    if (allowed === "https://*" || allowed === "http://*")
+      return lower.startsWith(allowed.slice(0, -1));
     return allowed.toLowerCase() === lower;
   });
 }

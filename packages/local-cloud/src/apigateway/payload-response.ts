@@ -30,7 +30,11 @@ export function mapIntegrationResult(payload: string): IntegrationResponse {
   }
   if (!isRecord(result) || !("statusCode" in result)) {
     const body = typeof result === "string" ? result : payload;
-    return { status: 200, headers: { "content-type": "application/json" }, body: Buffer.from(body) };
+    return {
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: Buffer.from(body),
+    };
   }
 
   const { statusCode, headers = {}, cookies = [], body, isBase64Encoded = false } = result;

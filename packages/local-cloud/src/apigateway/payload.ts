@@ -60,7 +60,12 @@ export function collectHeaders(rawHeaders: readonly string[]): {
     const value = rawHeaders[i + 1] ?? "";
     if (HOP_BY_HOP.has(name)) continue;
     if (name === "cookie") {
-      cookies.push(...value.split(";").map((c) => c.trim()).filter(Boolean));
+      cookies.push(
+        ...value
+          .split(";")
+          .map((c) => c.trim())
+          .filter(Boolean),
+      );
       continue;
     }
     headers[name] = name in headers ? `${headers[name]},${value}` : value;

@@ -17,7 +17,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Throws on limits API Gateway would not accept. */
 export function validatePlan(plan: UsagePlan): void {
   if (!Number.isFinite(plan.rateLimit) || plan.rateLimit <= 0)
-    throw new Error(`rate limit must be a positive number of requests per second, not ${plan.rateLimit}`);
+    throw new Error(
+      `rate limit must be a positive number of requests per second, not ${plan.rateLimit}`,
+    );
   if (!Number.isInteger(plan.burstLimit) || plan.burstLimit < 1)
     throw new Error(`burst limit must be a positive integer, not ${plan.burstLimit}`);
   if (!Number.isInteger(plan.quotaPerDay) || plan.quotaPerDay < 1)
