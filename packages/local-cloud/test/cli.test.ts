@@ -32,6 +32,8 @@ async function start(data: string, ...flags: string[]) {
       "manifests.ts",
       "--port",
       "0",
+      "--api-port",
+      "0",
       "--data",
       data,
       ...flags,
