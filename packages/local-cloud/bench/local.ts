@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EventBridgeClient, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mintToken } from "../src/apigateway/token.ts";
 import { LOCAL_ACCOUNT } from "../src/names.ts";
 import { startLocalCloud } from "../src/platform.ts";
 import { manifests } from "../test/fixtures/manifests.ts";
@@ -23,6 +24,8 @@ const OBJECTS = 64;
 const CONCURRENCY = 8;
 const EVENTS = 400;
 const LATENCY_SAMPLES = 100;
+const DOOR_REQUESTS = 2000;
+const DOOR_CONNECTIONS = 32;
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -44,7 +47,7 @@ async function timed(work: () => Promise<void>) {
 
 const root = fileURLToPath(new URL("../test/fixtures/", import.meta.url));
 const startedAt = performance.now();
-const cloud = await startLocalCloud({ root, manifests, edgePort: 0 });
+const cloud = await startLocalCloud({ root, manifests, edgePort: 0, apiPort: 0, issuerPort: 0 });
 const startup = (performance.now() - startedAt) / 1000;
 const config = {
   endpoint: cloud.endpoint,
@@ -156,6 +159,56 @@ try {
   if (burstLatencies.length !== EVENTS)
     throw new Error(`expected ${EVENTS} deliveries, got ${burstLatencies.length}`);
 
+  // The door: a trivial JWT-authorized route, against the same handler called in-process.
+  const token = await mintToken({
+    dataDir: cloud.credentialsDir,
+    subject: "bench",
+    scopes: ["tools:read"],
+  });
+  const call = (i: number) =>
+    fetch(`${cloud.apiUrl}/echo/${i}`, { headers: { authorization: `Bearer ${token}` } });
+  // Warm every execution environment first, as a running platform would have them.
+  await inParallel(200, DOOR_CONNECTIONS, (i) =>
+    call(i)
+      .then((r) => r.arrayBuffer())
+      .then(() => {}),
+  );
+  const doorLatencies: number[] = [];
+  const door = await timed(() =>
+    inParallel(DOOR_REQUESTS, DOOR_CONNECTIONS, async (i) => {
+      const started = performance.now();
+      const res = await fetch(`${cloud.apiUrl}/echo/${i}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`the door answered ${res.status}`);
+      doorLatencies.push(performance.now() - started);
+    }),
+  );
+  const { echo } = (await import("../test/fixtures/services/tools/src/handlers/tools.ts")) as {
+    echo: (event: unknown, context: unknown) => Promise<unknown>;
+  };
+  const context = {
+    functionName: "ToolsEcho",
+    awsRequestId: "bench",
+    getRemainingTimeInMillis: () => 30_000,
+  };
+  const directLatencies: number[] = [];
+  const direct = await timed(() =>
+    inParallel(DOOR_REQUESTS, DOOR_CONNECTIONS, async (i) => {
+      const started = performance.now();
+      JSON.stringify(
+        await echo(
+          { version: "2.0", rawPath: `/echo/${i}`, pathParameters: { id: String(i) } },
+          context,
+        ),
+      );
+      directLatencies.push(performance.now() - started);
+    }),
+  );
+  doorLatencies.sort((a, b) => a - b);
+  directLatencies.sort((a, b) => a - b);
+
   const matching = await benchMatching();
 
   const rate = (seconds: number) => `${(mb / seconds).toFixed(0)} MB/s`;
@@ -176,6 +229,14 @@ try {
     [
       `PutEvents -> handler, burst of ${EVENTS}`,
       `${(EVENTS / delivery).toFixed(0)} events/s (while queued: p50 ${percentile(burstLatencies, 50)} ms, p99 ${percentile(burstLatencies, 99)} ms)`,
+    ],
+    [
+      `HTTP API, JWT route, ${DOOR_CONNECTIONS} connections`,
+      `${(DOOR_REQUESTS / door).toFixed(0)} req/s, p50 ${percentile(doorLatencies, 50).toFixed(1)} ms, p99 ${percentile(doorLatencies, 99).toFixed(1)} ms`,
+    ],
+    [
+      "same handler, called in-process",
+      `${(DOOR_REQUESTS / direct).toFixed(0)} calls/s, p50 ${percentile(directLatencies, 50).toFixed(2)} ms, p99 ${percentile(directLatencies, 99).toFixed(2)} ms; the door runs at ${(direct / door).toFixed(4)} x its rate`,
     ],
     ...matching.map((m) => [
       `matching, ${m.rules} rules`,
