@@ -223,6 +223,11 @@ async function main(argv: string[]) {
 try {
   await main(process.argv.slice(2));
 } catch (error) {
-  console.error((error as Error).message);
+  const e = error as NodeJS.ErrnoException & { port?: number };
+  if (e.code === "EADDRINUSE")
+    console.error(
+      `port ${e.port ?? ""} is already in use (is another npm start running?); choose others with --port and --api-port`,
+    );
+  else console.error(e.message);
   process.exit(error instanceof Error && /usage/i.test(error.name) ? 2 : 1);
 }

@@ -19,7 +19,13 @@ import { type HttpApi, startHttpApi } from "./apigateway/http-api.ts";
 import { type LocalIssuer, startLocalIssuer } from "./apigateway/issuer.ts";
 import { createJwtAuthorizer } from "./apigateway/jwt-authorizer.ts";
 import { DeadLetters } from "./dead-letters.ts";
-import { ensureTables, freePort, localClient, startDynamoDbLocal } from "./dynamodb/local.ts";
+import {
+  assertPortFree,
+  ensureTables,
+  freePort,
+  localClient,
+  startDynamoDbLocal,
+} from "./dynamodb/local.ts";
 import { forwardTo, startEdge } from "./edge.ts";
 import { createEventsApi } from "./events/api.ts";
 import { EventArchive } from "./events/archive.ts";
@@ -89,6 +95,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "local-cloud-")));
   await mkdir(dataDir, { recursive: true });
 
+  const edgePort = options.edgePort ?? 4566;
+  const apiPort = options.apiPort ?? 3000;
+  // A second `npm start` must stop here, before it touches the first one's DynamoDB files.
+  await assertPortFree(edgePort);
+  await assertPortFree(apiPort);
   // DynamoDB Local (a JVM) is the slowest part: it starts while everything else is set up.
   const dynamodbPort = await freePort();
   const dynamodbUrl = `http://127.0.0.1:${dynamodbPort}`;
@@ -99,7 +110,6 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   dynamodbStarting.catch(() => {});
 
   const deadLetters = new DeadLetters(join(dataDir, "dead-letters"));
-  const edgePort = options.edgePort ?? 4566;
   const edgeUrl = `http://127.0.0.1:${edgePort}`;
   const { functions, missingHandlers } = functionDefinitions(options.root, wiring, names, {
     edgeUrl,
@@ -214,7 +224,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     if (edgePort === 0) for (const fn of functions) retarget(fn, edge.url);
     issuer = await startLocalIssuer({ dataDir: credentialsDir, port: options.issuerPort });
     api = await startHttpApi({
-      port: options.apiPort ?? 3000,
+      port: apiPort,
       routes: wiring.routes.map((route) => ({
         method: route.method,
         path: route.path,

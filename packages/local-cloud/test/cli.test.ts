@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { connect } from "node:net";
+import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -143,6 +143,41 @@ describe("npm start", () => {
     );
     expect(kept.Item?.pk?.S).toBe("kept");
     expect(await stop(second.child, "SIGTERM")).toBe(0);
+  });
+
+  it("refuses a taken port with a clear message, before starting anything", async () => {
+    const blocker = createServer().listen(0, "127.0.0.1");
+    await new Promise((resolve) => blocker.once("listening", resolve));
+    const port = String((blocker.address() as AddressInfo).port);
+    const data = mkdtempSync(join(tmpdir(), "cli-"));
+    const child = spawn(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        cli,
+        "start",
+        "--manifests",
+        "manifests.ts",
+        "--port",
+        port,
+        "--data",
+        data,
+      ],
+      {
+        cwd: fixtures,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += String(d);
+    });
+    const code = await new Promise((resolve) => child.once("exit", resolve));
+    blocker.close();
+    expect(code).toBe(1);
+    expect(stderr).toContain(`port ${port} is already in use`);
+    expect(existsSync(join(data, "dynamodb"))).toBe(false);
   });
 
   it("refuses to start without manifests, with a usage message", async () => {

@@ -31,6 +31,16 @@ export interface DynamoDbLocal {
   stop(): Promise<void>;
 }
 
+/** Fails with EADDRINUSE now, before anything starts, when a port the caller needs is taken. */
+export async function assertPortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  await new Promise<void>((resolve, reject) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => reject(Object.assign(error, { port })));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
+
 /** A free loopback port, for DynamoDB Local to listen on. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
