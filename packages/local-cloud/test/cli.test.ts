@@ -145,6 +145,18 @@ describe("npm start", () => {
     expect(await stop(second.child, "SIGTERM")).toBe(0);
   });
 
+  it("leaves no DynamoDB Local behind when it is killed without warning", async () => {
+    const data = mkdtempSync(join(tmpdir(), "cli-"));
+    const { child, endpoints } = await start(data, "--ephemeral");
+    expect(await listening(endpoints.services.dynamodb)).toBe(true);
+    await stop(child, "SIGKILL");
+    // The watchdog looks for its parent once a second, then stops Java.
+    for (let i = 0; i < 100 && (await listening(endpoints.services.dynamodb)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await listening(endpoints.services.dynamodb)).toBe(false);
+  });
+
   it("refuses a taken port with a clear message, before starting anything", async () => {
     const blocker = createServer().listen(0, "127.0.0.1");
     await new Promise((resolve) => blocker.once("listening", resolve));

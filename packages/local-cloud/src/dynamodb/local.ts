@@ -22,6 +22,23 @@ function jarFolder(): string {
   return join(lib, release);
 }
 
+/**
+ * Runs Java under a small shell that stops it when asked (SIGTERM/SIGINT) and also when this
+ * Node process disappears without asking, e.g. after a SIGKILL, so no DynamoDB Local is orphaned.
+ */
+function watchdog(parentPid: number): string {
+  return [
+    '"$@" & java=$!',
+    "trap 'kill -TERM $java 2>/dev/null' TERM INT",
+    `( while kill -0 ${parentPid} 2>/dev/null; do sleep 1; done; kill -TERM $java 2>/dev/null ) & watch=$!`,
+    "wait $java; status=$?",
+    // A trapped signal interrupts `wait`: wait again until Java has really finished.
+    "while kill -0 $java 2>/dev/null; do wait $java; done",
+    "kill $watch 2>/dev/null",
+    "exit $status",
+  ].join("\n");
+}
+
 /** JVM settings that halve start-up for a short-lived development server (no C2, serial GC). */
 const JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"];
 
@@ -70,8 +87,12 @@ export async function startDynamoDbLocal(options: {
   const folder = jarFolder();
   const storage = options.dataDir ? ["-dbPath", options.dataDir] : ["-inMemory"];
   const child: ChildProcess = spawn(
-    "java",
+    "sh",
     [
+      "-c",
+      watchdog(process.pid),
+      "dynamodb-local",
+      "java",
       ...JVM_FLAGS,
       `-Djava.library.path=${join(folder, "DynamoDBLocal_lib")}`,
       "-jar",
@@ -82,7 +103,8 @@ export async function startDynamoDbLocal(options: {
       ...storage,
     ],
     // DynamoDB Local writes a metadata file into its working directory, even in memory.
-    { stdio: ["ignore", "pipe", "pipe"], cwd: options.dataDir ?? tmpdir() },
+    // Its own process group, so that a last-resort kill takes Java and its watchdog together.
+    { stdio: ["ignore", "pipe", "pipe"], cwd: options.dataDir ?? tmpdir(), detached: true },
   );
   let output = "";
   child.stdout?.on("data", (d) => {
@@ -91,8 +113,15 @@ export async function startDynamoDbLocal(options: {
   child.stderr?.on("data", (d) => {
     output += String(d);
   });
-  // Never leave Java behind, whatever way this process ends.
-  const killOnExit = () => child.kill("SIGKILL");
+  const killGroup = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
+  // Never leave Java behind: on a normal exit here, and through the watchdog on a SIGKILL.
+  const killOnExit = killGroup;
   process.once("exit", killOnExit);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
@@ -107,7 +136,7 @@ export async function startDynamoDbLocal(options: {
     } catch (error) {
       if (error instanceof ResourceNotFoundException) break;
       if (Date.now() > deadline) {
-        child.kill("SIGKILL");
+        killGroup();
         throw new Error(
           `DynamoDB Local did not answer within 20 s (is Java 17 installed?):\n${output}`,
         );
@@ -124,7 +153,7 @@ export async function startDynamoDbLocal(options: {
       process.off("exit", killOnExit);
       if (child.exitCode !== null) return;
       child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 3_000);
+      const timer = setTimeout(killGroup, 3_000);
       await exited;
       clearTimeout(timer);
     },
