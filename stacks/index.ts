@@ -5,6 +5,7 @@ import type { PlatformConfig } from "./config.ts";
 import { createServiceData } from "./data.ts";
 import { createFunctions } from "./functions.ts";
 import { narrowLinkPermissions } from "./links.ts";
+import { createServerApi } from "./server-api.ts";
 import { createStorage } from "./storage.ts";
 import { createSubscriptions, forwardBucketEvents } from "./subscriptions.ts";
 
@@ -19,5 +20,6 @@ export function platform(manifests: readonly ServiceManifest[], config: Platform
   const { functions } = createFunctions(wiring, { Bus: bus, Uploads: bucket, ...data });
   createSubscriptions(wiring, bus, functions);
   const { api } = createApi(wiring, config, functions);
-  return { api: api.url, bucket: bucket.name, bus: bus.name };
+  const server = createServerApi(wiring, functions);
+  return { api: api.url, serverApi: server.api.url, bucket: bucket.name, bus: bus.name };
 }

@@ -232,7 +232,9 @@ describe("invocation rights", () => {
   it("lets no role but the proxy's invoke anything but the proxy", () => {
     const proxyRole = `${wiring.proxy.id}Role`;
     const others = ofType(ROLE).filter((r) => r.name !== proxyRole);
-    expect(others.length).toBe(wiring.functions.length); // every other function + the forwarder
+    // Every other function's role, the forwarder's, and API Gateway's logging role: all checked.
+    const functionRoles = wiring.functions.filter((f) => !f.isProxy).map((f) => `${f.id}Role`);
+    expect(others.map((r) => r.name)).toEqual(expect.arrayContaining(functionRoles));
     for (const role of others)
       expect(invokeResources(role).filter((arn) => arn !== proxyArn)).toEqual([]);
     const callers = others.filter((r) => invokeResources(r).includes(proxyArn)).map((r) => r.name);
@@ -366,6 +368,48 @@ describe("HTTP API", () => {
         expect(declared?.scopes.length, key).toBeGreaterThan(0);
       }
     }
+  });
+});
+
+describe("server door (REST API with API keys)", () => {
+  const methods = () =>
+    ofType("aws:apigateway/method:Method").filter((m) => m.inputs.httpMethod !== "OPTIONS");
+
+  it("serves every authenticated route, and only those, each requiring an API key", () => {
+    const authenticated = wiring.routes.filter((r) => r.auth === "jwt");
+    expect(methods()).toHaveLength(authenticated.length);
+    for (const method of methods())
+      expect(method.inputs).toMatchObject({ apiKeyRequired: true, authorization: "NONE" });
+  });
+
+  it("proxies to the same functions as the HTTP API", () => {
+    const targets = new Set(
+      wiring.routes
+        .filter((r) => r.auth === "jwt")
+        .map((r) => String(named(LAMBDA, `${r.target}Function`).state.arn)),
+    );
+    const proxied = ofType("aws:apigateway/integration:Integration").filter(
+      (i) => i.inputs.type === "AWS_PROXY",
+    );
+    expect(proxied).toHaveLength(methods().length);
+    for (const integration of proxied) {
+      const arn = /functions\/(.+)\/invocations$/.exec(String(integration.inputs.uri))?.[1];
+      expect(targets).toContain(arn);
+    }
+  });
+
+  it("enforces the standard usage plan on its stage, and takes binary uploads as such", () => {
+    const [plan, ...others] = ofType("aws:apigateway/usagePlan:UsagePlan");
+    expect(others).toEqual([]);
+    expect(plan?.inputs).toMatchObject({
+      apiStages: [{ stage: "test" }],
+      throttleSettings: { rateLimit: 10, burstLimit: 20 },
+      quotaSettings: { limit: 10_000, period: "DAY" },
+    });
+    expect(named("aws:apigateway/restApi:RestApi", "ServerApiApi").inputs).toMatchObject({
+      apiKeySource: "HEADER",
+      binaryMediaTypes: expect.arrayContaining(["multipart/form-data", "image/*"]),
+    });
   });
 });
 

@@ -53,3 +53,13 @@ export function apiCors(origins: string[]): ApiCors {
 
 /** The audience the local issuer's tokens carry and the local door expects. */
 export const LOCAL_AUDIENCE = "file-platform";
+
+/** Content types the server door (a REST API) hands to functions base64-encoded. */
+export const SERVER_API_BINARY_TYPES = [
+  "multipart/form-data",
+  "application/octet-stream",
+  "image/*",
+];
+
+/** The usage plan server clients get unless given their own: requests/s, burst, requests/day. */
+export const STANDARD_USAGE_PLAN = { rateLimit: 10, burstLimit: 20, quotaPerDay: 10_000 } as const;
