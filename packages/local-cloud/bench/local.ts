@@ -47,7 +47,14 @@ async function timed(work: () => Promise<void>) {
 
 const root = fileURLToPath(new URL("../test/fixtures/", import.meta.url));
 const startedAt = performance.now();
-const cloud = await startLocalCloud({ root, manifests, edgePort: 0, apiPort: 0, issuerPort: 0 });
+const cloud = await startLocalCloud({
+  root,
+  manifests,
+  edgePort: 0,
+  apiPort: 0,
+  serverApiPort: 0,
+  issuerPort: 0,
+});
 const startup = (performance.now() - startedAt) / 1000;
 const config = {
   endpoint: cloud.endpoint,
@@ -185,11 +192,11 @@ try {
       doorLatencies.push(performance.now() - started);
     }),
   );
-  const { echo } = (await import("../test/fixtures/services/tools/src/handlers/tools.ts")) as {
-    echo: (event: unknown, context: unknown) => Promise<unknown>;
+  const { http } = (await import("../test/fixtures/services/tools/src/handlers/tools.ts")) as {
+    http: (event: unknown, context: unknown) => Promise<unknown>;
   };
   const context = {
-    functionName: "ToolsEcho",
+    functionName: "ToolsHttp",
     awsRequestId: "bench",
     getRemainingTimeInMillis: () => 30_000,
   };
@@ -198,7 +205,7 @@ try {
     inParallel(DOOR_REQUESTS, DOOR_CONNECTIONS, async (i) => {
       const started = performance.now();
       JSON.stringify(
-        await echo(
+        await http(
           { version: "2.0", rawPath: `/echo/${i}`, pathParameters: { id: String(i) } },
           context,
         ),

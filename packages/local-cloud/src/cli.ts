@@ -27,6 +27,7 @@ async function start(values: {
   ephemeral?: boolean;
   port?: string;
   "api-port"?: string;
+  "server-api-port"?: string;
   data?: string;
 }) {
   if (!values.manifests) throw new Error(`--manifests is required\n${USAGE}`);
@@ -43,6 +44,7 @@ async function start(values: {
     credentialsDir: localDir,
     edgePort: Number(values.port ?? 4566),
     apiPort: Number(values["api-port"] ?? 3000),
+    serverApiPort: Number(values["server-api-port"] ?? 3001),
     log: (line) => console.log(line),
   });
   const endpoints = describe(cloud);
@@ -54,7 +56,8 @@ async function start(values: {
   );
   console.log(`  endpoint   ${cloud.endpoint}   (S3, EventBridge, Lambda, DynamoDB)`);
   console.log(`  dynamodb   ${cloud.dynamodbEndpoint}   (DynamoDB Local, direct)`);
-  console.log(`  http api   ${cloud.apiUrl}   (API Gateway: the services' routes)`);
+  console.log(`  http api   ${cloud.apiUrl}   (API Gateway HTTP API: the routes, with JWTs)`);
+  console.log(`  server api ${cloud.serverApiUrl}   (REST API: the same routes, with API keys)`);
   console.log(
     `  issuer     ${cloud.issuer}   (OIDC: npm run token -- --sub <user> --scope <scope>)`,
   );
@@ -92,6 +95,7 @@ function describe(cloud: LocalCloud) {
   return {
     endpoint: cloud.endpoint,
     api: cloud.apiUrl,
+    serverApi: cloud.serverApiUrl,
     issuer: cloud.issuer,
     services: {
       s3: cloud.endpoint,
@@ -207,6 +211,7 @@ async function main(argv: string[]) {
       ephemeral: { type: "boolean" },
       port: { type: "string" },
       "api-port": { type: "string" },
+      "server-api-port": { type: "string" },
       data: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },

@@ -8,6 +8,7 @@ import {
   bucketEventsPattern,
   buildWiring,
   LOCAL_AUDIENCE,
+  SERVER_API_BINARY_TYPES,
   type ServiceManifest,
   uploadsBucketCors,
   type Wiring,
@@ -17,6 +18,7 @@ import { ApiKeys } from "./apigateway/api-keys.ts";
 import { type HttpApi, startHttpApi } from "./apigateway/http-api.ts";
 import { type LocalIssuer, startLocalIssuer } from "./apigateway/issuer.ts";
 import { createJwtAuthorizer } from "./apigateway/jwt-authorizer.ts";
+import { type RestApi, startRestApi } from "./apigateway/rest-api.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import {
   assertPortFree,
@@ -47,6 +49,8 @@ export interface LocalCloudOptions {
   edgePort?: number;
   /** The HTTP API (API Gateway) port; 0 picks a free one. */
   apiPort?: number;
+  /** The server door's port (a REST API with API keys, for server clients); 0 picks a free one. */
+  serverApiPort?: number;
   /** The local OIDC issuer's port; omitted: the port it had last time (tokens stay valid). */
   issuerPort?: number;
   /** Where the issuer's signing key and the API keys live (default: dataDir), kept even when ephemeral. */
@@ -65,6 +69,8 @@ export interface LocalCloud {
   endpoint: string;
   /** The HTTP API's base URL. */
   apiUrl: string;
+  /** The server door's base URL, stage included, as a REST API's invoke URL is. */
+  serverApiUrl: string;
   /** The local OIDC issuer whose tokens the API accepts. */
   issuer: string;
   credentialsDir: string;
@@ -96,9 +102,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
 
   const edgePort = options.edgePort ?? 4566;
   const apiPort = options.apiPort ?? 3000;
+  const serverApiPort = options.serverApiPort ?? 3001;
   // A second `npm start` must stop here, before it touches the first one's DynamoDB files.
   await assertPortFree(edgePort);
   await assertPortFree(apiPort);
+  await assertPortFree(serverApiPort);
   // DynamoDB Local (a JVM) is the slowest part: it starts while everything else is set up.
   const dynamodbPort = await freePort();
   const dynamodbUrl = `http://127.0.0.1:${dynamodbPort}`;
@@ -188,6 +196,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   let server: Server | undefined;
   let issuer: LocalIssuer | undefined;
   let api: HttpApi | undefined;
+  let serverApi: RestApi | undefined;
   const credentialsDir = options.credentialsDir ?? dataDir;
   let stopDynamoDb = async () => {
     await (await dynamodbStarting.catch(() => undefined))?.stop();
@@ -233,8 +242,22 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       })),
       invoker: lambda,
       authorizer: createJwtAuthorizer({ issuer: issuer.issuer, audiences: [LOCAL_AUDIENCE] }),
-      apiKeys: new ApiKeys(credentialsDir),
       cors: apiCors(options.corsOrigins ?? ["*"]),
+      log,
+    });
+    serverApi = await startRestApi({
+      port: serverApiPort,
+      routes: wiring.routes
+        .filter((route) => route.auth === "jwt")
+        .map((route) => ({
+          method: route.method,
+          path: route.path,
+          functionName: names.functionName(route.target),
+        })),
+      invoker: lambda,
+      apiKeys: new ApiKeys(credentialsDir),
+      stage: app.stage,
+      binaryMediaTypes: SERVER_API_BINARY_TYPES,
       log,
     });
     const [dynamodb] = await Promise.all([dynamodbStarting, lambda.warmAll()]);
@@ -245,10 +268,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       wiring.tables.map((table) => ({ name: names.tables[table.id] ?? table.id, table })),
     );
     dynamo.destroy();
-    const started = { api, issuer };
+    const started = { api, serverApi, issuer };
     return {
       endpoint: edge.url,
       apiUrl: started.api.url,
+      serverApiUrl: started.serverApi.url,
       issuer: started.issuer.issuer,
       credentialsDir,
       dynamodbEndpoint: dynamodbUrl,
@@ -263,6 +287,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       settle,
       async stop() {
         await started.api.stop();
+        await started.serverApi.stop();
         await started.issuer.stop();
         await new Promise<void>((resolve) => server?.close(() => resolve()) ?? resolve());
         server?.closeAllConnections();
@@ -274,6 +299,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   } catch (error) {
     server?.close();
     await api?.stop();
+    await serverApi?.stop();
     await issuer?.stop();
     await lambda.stop();
     await stopDynamoDb();

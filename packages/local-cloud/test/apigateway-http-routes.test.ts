@@ -45,6 +45,17 @@ describe("route selection", () => {
     expect(table.match("GET", "/pets/cat/x/y%2Bz")?.pathParameters).toEqual({ proxy: "cat/x/y+z" });
   });
 
+  it("leaves path parameters as sent for a REST API, which does not decode them", () => {
+    const rest = new RouteTable(
+      [{ method: "GET", path: "/files/{fileId}/{rest+}", functionName: "Files" }],
+      { decodeParameters: false },
+    );
+    expect(rest.match("GET", "/files/f%201/a/b%2Bc")?.pathParameters).toEqual({
+      fileId: "f%201",
+      rest: "a/b%2Bc",
+    });
+  });
+
   it("omits pathParameters for a route without variables", () => {
     expect(table.match("GET", "/pets/dog/1")?.pathParameters).toBeUndefined();
   });

@@ -459,9 +459,20 @@ describe("authorization", () => {
     expect(invoker.calls).toEqual([]);
   });
 
-  it("ignores x-api-key when the API has no API keys", async () => {
-    const reply = await request(api, "GET", "/files/f1", { "x-api-key": "anything" });
+  it("answers a request with only x-api-key like one without a token: HTTP APIs have no API keys", async () => {
+    const reply = await request(api, "GET", "/files/f1", { "x-api-key": "a".repeat(40) });
     expect(reply.status).toBe(401);
+    expect(reply.json()).toEqual({ message: "Unauthorized" });
+    expect(reply.headers["www-authenticate"]).toBe("Bearer");
+    expect(authorizer.calls).toEqual([{ authorization: undefined, scopes: [] }]);
+    expect(invoker.calls).toEqual([]);
+  });
+
+  it("passes x-api-key to the function as an ordinary header on a public route", async () => {
+    const reply = await request(api, "GET", "/health", { "x-api-key": "a".repeat(40) });
+    expect(reply.status).toBe(200);
+    expect(invoker.calls[0]?.event.headers["x-api-key"]).toBe("a".repeat(40));
+    expect(invoker.calls[0]?.event.requestContext).not.toHaveProperty("authorizer");
   });
 });
 

@@ -2,11 +2,8 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ApiKeys } from "../src/apigateway/api-keys.ts";
-import { type HttpApi, startHttpApi } from "../src/apigateway/http-api.ts";
-import type { HttpApiEvent } from "../src/apigateway/payload.ts";
-import type { FunctionInvoker, JwtAuthorizer } from "../src/apigateway/ports.ts";
 
 const PLAN = { rateLimit: 2, burstLimit: 3, quotaPerDay: 1000 };
 const T0 = Date.UTC(2026, 0, 15, 12, 0, 0);
@@ -114,98 +111,5 @@ describe("API keys", () => {
     await expect(keys.create({ name: " ", owner: "y", plan: PLAN })).rejects.toThrow(
       "an API key needs a name",
     );
-  });
-});
-
-describe("API keys on the HTTP API", () => {
-  const events: HttpApiEvent[] = [];
-  const invoker: FunctionInvoker = {
-    async invoke(_name, payload) {
-      events.push(JSON.parse(payload) as HttpApiEvent);
-      return { ok: true, payload: JSON.stringify({ statusCode: 200, body: "ok" }) };
-    },
-  };
-  const jwtCalls: (string | undefined)[] = [];
-  const authorizer: JwtAuthorizer = {
-    async authorize(authorization) {
-      jwtCalls.push(authorization);
-      return { ok: false, status: 401, body: { message: "Unauthorized" }, headers: {} };
-    },
-  };
-  let api: HttpApi;
-  let keyDir: string;
-  let serverKeys: ApiKeys;
-
-  beforeAll(async () => {
-    keyDir = await mkdtemp(join(tmpdir(), "api-keys-http-"));
-    serverKeys = new ApiKeys(keyDir);
-    api = await startHttpApi({
-      port: 0,
-      routes: [
-        {
-          method: "POST",
-          path: "/reports",
-          functionName: "Reports",
-          auth: "jwt",
-          scopes: ["reports/write"],
-        },
-        { method: "GET", path: "/health", functionName: "Health", auth: "public", scopes: [] },
-      ],
-      invoker,
-      authorizer,
-      apiKeys: serverKeys,
-      cors: {
-        allowOrigins: [],
-        allowMethods: [],
-        allowHeaders: [],
-        exposeHeaders: [],
-        maxAgeSeconds: 0,
-      },
-    });
-  });
-  afterAll(async () => {
-    await api.stop();
-    await rm(keyDir, { recursive: true, force: true });
-  });
-  beforeEach(() => {
-    events.length = 0;
-    jwtCalls.length = 0;
-  });
-
-  const post = (headers: Record<string, string>) =>
-    fetch(`${api.url}/reports`, { method: "POST", headers, body: "{}" });
-
-  it("lets a valid key in instead of a JWT, and tells the handler whose key it is", async () => {
-    const { id, key } = await serverKeys.create({ name: "erp", owner: "acme", plan: PLAN });
-    const reply = await post({ "x-api-key": key, authorization: "Bearer ignored" });
-    expect(reply.status).toBe(200);
-    expect(jwtCalls).toEqual([]);
-    expect(events[0]?.requestContext.authorizer).toEqual({
-      lambda: { apiKeyId: id, owner: "acme", principalType: "apiKey" },
-    });
-  });
-
-  it("answers an unknown key with 403 Forbidden", async () => {
-    const reply = await post({ "x-api-key": "0".repeat(40) });
-    expect(reply.status).toBe(403);
-    expect(await reply.json()).toEqual({ message: "Forbidden" });
-    expect(events).toEqual([]);
-  });
-
-  it("answers a throttled key with 429 and Retry-After", async () => {
-    const plan = { rateLimit: 1, burstLimit: 1, quotaPerDay: 100 };
-    const { key } = await serverKeys.create({ name: "cron", owner: "acme", plan });
-    expect((await post({ "x-api-key": key })).status).toBe(200);
-    const reply = await post({ "x-api-key": key });
-    expect(reply.status).toBe(429);
-    expect(reply.headers.get("retry-after")).toBe("1");
-    expect(await reply.json()).toEqual({ message: "Too Many Requests" });
-  });
-
-  it("falls back to the JWT authorizer without x-api-key, and skips both on public routes", async () => {
-    expect((await post({ authorization: "Bearer x" })).status).toBe(401);
-    expect(jwtCalls).toEqual(["Bearer x"]);
-    const health = await fetch(`${api.url}/health`, { headers: { "x-api-key": "bogus" } });
-    expect(health.status).toBe(200);
   });
 });

@@ -34,6 +34,8 @@ async function start(data: string, ...flags: string[]) {
       "0",
       "--api-port",
       "0",
+      "--server-api-port",
+      "0",
       "--data",
       data,
       ...flags,

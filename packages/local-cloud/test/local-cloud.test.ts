@@ -58,6 +58,7 @@ beforeAll(async () => {
     manifests,
     edgePort: 0,
     apiPort: 0,
+    serverApiPort: 0,
     issuerPort: 0,
     concurrency: 2,
     deliveryRetryDelayMs: () => 10,
@@ -422,23 +423,45 @@ describe("the HTTP API door", () => {
     expect((await fetch(`${cloud.apiUrl}/nowhere`)).status).toBe(404);
   });
 
-  it("lets a server client in with an API key, until its usage plan says Too Many Requests", async () => {
+  it("refuses an API key on the JWT door, as an HTTP API has no API keys", async () => {
+    const res = await fetch(`${cloud.apiUrl}/echo/7`, { headers: { "x-api-key": "any" } });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe("the server door (REST API with API keys)", () => {
+  it("lets a server client in with an API key, in payload format 1.0, until its usage plan says no", async () => {
     const keys = new ApiKeys(cloud.credentialsDir);
-    const { key } = await keys.create({
+    const { key, id } = await keys.create({
       name: "job",
       owner: "batch",
       // One request per 100 s after the burst: the third call is refused however slow the machine.
       plan: { rateLimit: 0.01, burstLimit: 2, quotaPerDay: 100 },
     });
-    const call = () => fetch(`${cloud.apiUrl}/echo/7`, { headers: { "x-api-key": key } });
-    expect((await call()).status).toBe(200);
+    const call = () => fetch(`${cloud.serverApiUrl}/echo/7?x=1`, { headers: { "x-api-key": key } });
+    const first = await call();
+    expect(first.status).toBe(200);
+    const { event } = (await first.json()) as { event: Record<string, Record<string, unknown>> };
+    expect(event).toMatchObject({
+      resource: "/echo/{id}",
+      httpMethod: "GET",
+      pathParameters: { id: "7" },
+      queryStringParameters: { x: "1" },
+      requestContext: { stage: "local", identity: { apiKey: key, apiKeyId: id } },
+    });
     expect((await call()).status).toBe(200);
     const limited = await call();
     expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await limited.json()).toEqual({ message: "Too Many Requests" });
+  });
+
+  it("answers 403 for a missing or unknown key, and for a public route it does not serve", async () => {
+    expect((await fetch(`${cloud.serverApiUrl}/echo/7`)).status).toBe(403);
     expect(
-      (await fetch(`${cloud.apiUrl}/echo/7`, { headers: { "x-api-key": "not-a-key" } })).status,
+      (await fetch(`${cloud.serverApiUrl}/echo/7`, { headers: { "x-api-key": "nope" } })).status,
     ).toBe(403);
+    const open = await fetch(`${cloud.serverApiUrl}/open`, { headers: { "x-api-key": "nope" } });
+    expect(await open.json()).toEqual({ message: "Missing Authentication Token" });
   });
 });
 

@@ -1,9 +1,7 @@
-import { randomBytes } from "node:crypto";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { BodyTooLargeError, readBody } from "../http.ts";
 import { LOCAL_ACCOUNT } from "../names.ts";
-import type { ApiKeys } from "./api-keys.ts";
 import {
   type HttpApiCors,
   isPreflight,
@@ -14,6 +12,12 @@ import {
 } from "./cors.ts";
 import { authorizeRoute } from "./http-auth.ts";
 import { type GatewayError, gatewayError } from "./http-errors.ts";
+import {
+  invokeIntegration,
+  LAMBDA_PAYLOAD_LIMIT,
+  newShortRequestId,
+  traceId,
+} from "./integration.ts";
 import { buildEvent, collectHeaders } from "./payload.ts";
 import { MalformedResponseError, mapIntegrationResult } from "./payload-response.ts";
 import type { FunctionInvoker, JwtAuthorizer } from "./ports.ts";
@@ -26,8 +30,6 @@ export interface HttpApiOptions {
   routes: HttpRoute[];
   invoker: FunctionInvoker;
   authorizer: JwtAuthorizer;
-  /** When given, a request with x-api-key is checked against these keys instead of a JWT. */
-  apiKeys?: ApiKeys;
   cors: HttpApiCors;
   /** API Gateway's own maximum (and default) is 30 s. */
   integrationTimeoutMs?: number;
@@ -44,23 +46,11 @@ export interface HttpApi {
 
 /** The local API's id, in the shape of API Gateway's (ten lower-case letters and digits). */
 export const LOCAL_API_ID = "localhttp0";
-/** Lambda's limit on a synchronous invocation's payload, the event and the result alike. */
-const LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024;
-
-type Outcome =
-  | { kind: "ok"; payload: string }
-  | { kind: "error"; detail: string }
-  | { kind: "timeout" };
-
-/** Like API Gateway's request ids (`ZhMpgigvDoEEPlg=`): the same value as the apigw-requestid header. */
-const newRequestId = () => randomBytes(11).toString("base64");
-const traceId = (now: number) =>
-  `Root=1-${Math.floor(now / 1000).toString(16)}-${randomBytes(12).toString("hex")}`;
 
 /**
  * The platform's HTTP API on loopback, with API Gateway's semantics for HTTP APIs: routes, the
  * JWT authorizer, CORS, Lambda proxy integrations with payload format 2.0, and API Gateway's own
- * answers to what never reaches a function.
+ * answers to what never reaches a function. No API keys: HTTP APIs have none (see rest-api.ts).
  */
 export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   validateCors(options.cors);
@@ -69,24 +59,6 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   const timeoutMs = options.integrationTimeoutMs ?? 30_000;
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const stage = options.stage ?? "$default";
-
-  async function invoke(functionName: string, event: string): Promise<Outcome> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<Outcome>((resolve) => {
-      timer = setTimeout(() => resolve({ kind: "timeout" }), timeoutMs);
-    });
-    const invocation = options.invoker.invoke(functionName, event).then(
-      (result): Outcome =>
-        result.ok
-          ? { kind: "ok", payload: result.payload }
-          : { kind: "error", detail: `${result.error.errorType}: ${result.error.errorMessage}` },
-      (error: unknown): Outcome => ({ kind: "error", detail: String(error) }),
-    );
-    // A late result is dropped, as API Gateway drops it; the function itself runs on.
-    const outcome = await Promise.race([invocation, timeout]);
-    clearTimeout(timer);
-    return outcome;
-  }
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string) {
     const started = Date.now();
@@ -142,10 +114,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     if (!match) return refuse(gatewayError(404));
     const { route } = match;
 
-    const auth = await authorizeRoute(route, headers, {
-      authorizer: options.authorizer,
-      apiKeys: options.apiKeys,
-    });
+    const auth = await authorizeRoute(route, headers, options.authorizer);
     if (!auth.ok) return refuse(auth.refusal, ` (${auth.reason})`);
 
     const now = Date.now();
@@ -180,7 +149,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
     if (Buffer.byteLength(event) > LAMBDA_PAYLOAD_LIMIT)
       return refuse(gatewayError(413), " (event over Lambda's 6 MB)");
 
-    const outcome = await invoke(route.functionName, event);
+    const outcome = await invokeIntegration(options.invoker, route.functionName, event, timeoutMs);
     if (outcome.kind === "timeout") return refuse(gatewayError(503), " (integration timeout)");
     if (outcome.kind === "error") return refuse(gatewayError(500), ` (${outcome.detail})`);
     if (Buffer.byteLength(outcome.payload) > LAMBDA_PAYLOAD_LIMIT)
@@ -195,7 +164,8 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   }
 
   const server = http.createServer((req, res) => {
-    const requestId = newRequestId();
+    // The same value as the event's requestContext.requestId.
+    const requestId = newShortRequestId();
     handle(req, res, requestId).catch((error: unknown) => {
       log(`http-api: ${req.method} ${req.url} failed: ${(error as Error).stack ?? String(error)}`);
       if (res.headersSent) return res.destroy();

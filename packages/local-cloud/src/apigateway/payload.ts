@@ -28,11 +28,10 @@ export interface HttpApiEvent {
   isBase64Encoded: boolean;
 }
 
-export type EventAuthorizer =
-  /** API Gateway sends `scopes: null` when the token carries none. */
-  | { jwt: { claims: Record<string, ClaimValue>; scopes: string[] | null } }
-  /** What a Lambda REQUEST authorizer's context becomes: here, the API key's identity. */
-  | { lambda: Record<string, string> };
+/** API Gateway sends `scopes: null` when the token carries none. */
+export type EventAuthorizer = {
+  jwt: { claims: Record<string, ClaimValue>; scopes: string[] | null };
+};
 
 /** Hop-by-hop headers end at API Gateway's front door and never reach the integration. */
 const HOP_BY_HOP = new Set([

@@ -1,6 +1,6 @@
 /**
- * Seams of the local API Gateway: the JWT authorizer (and the local OIDC issuer behind it), the
- * API-key usage plans, and the HTTP API that routes requests to functions.
+ * Seams of the local API Gateway: the JWT authorizer (and the local OIDC issuer behind it) of the
+ * HTTP API, and the functions both APIs (HTTP with JWTs, REST with API keys) route requests to.
  */
 
 /** A claim value as API Gateway passes it to the handler (`requestContext.authorizer.jwt.claims`). */

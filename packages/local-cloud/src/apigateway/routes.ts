@@ -1,19 +1,23 @@
-/** A route of the HTTP API as the wiring declares it (`WiredRoute`, with its function's name resolved). */
-export interface HttpRoute {
+/** A route to a function, as both APIs declare them (a REST API calls it a resource's method). */
+export interface Route {
   /** GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS or ANY. */
   method: string;
   /** `/files/{fileId}`, `/{proxy+}`: a greedy variable only at the end. */
   path: string;
   functionName: string;
+}
+
+/** A route of the HTTP API as the wiring declares it (`WiredRoute`, with its function's name resolved). */
+export interface HttpRoute extends Route {
   auth: "jwt" | "public";
   scopes: string[];
 }
 
-export interface RouteMatch {
-  route: HttpRoute;
+export interface RouteMatch<R extends Route = HttpRoute> {
+  route: R;
   /** `POST /uploads`, as the event's `routeKey` carries it. */
   routeKey: string;
-  /** Decoded; undefined when the route has no variables (the event then omits the field). */
+  /** Undefined when the route has no variables (the event then omits the field). */
   pathParameters: Record<string, string> | undefined;
 }
 
@@ -22,8 +26,8 @@ type Segment =
   | { kind: "variable"; name: string }
   | { kind: "greedy"; name: string };
 
-interface CompiledRoute {
-  route: HttpRoute;
+interface CompiledRoute<R extends Route> {
+  route: R;
   key: string;
   segments: Segment[];
 }
@@ -41,7 +45,7 @@ export function decodeComponent(value: string): string {
   }
 }
 
-function compile(route: HttpRoute): CompiledRoute {
+function compile<R extends Route>(route: R): CompiledRoute<R> {
   const method = route.method.toUpperCase();
   const key = `${method} ${route.path}`;
   if (!METHODS.has(method)) throw new Error(`route ${key}: unsupported method`);
@@ -58,8 +62,15 @@ function compile(route: HttpRoute): CompiledRoute {
   return { route: { ...route, method }, key, segments };
 }
 
-/** The variables a route binds for these (still encoded) path segments, or undefined if it does not match. */
-function bind(segments: Segment[], parts: string[]): Record<string, string> | undefined {
+/**
+ * The variables a route binds for these (still encoded) path segments, or undefined if it does
+ * not match; `value` turns a segment into the parameter's value (decoded, or left as sent).
+ */
+function bind(
+  segments: Segment[],
+  parts: string[],
+  value: (part: string) => string,
+): Record<string, string> | undefined {
   const params: Record<string, string> = {};
   for (const [index, segment] of segments.entries()) {
     const part = parts[index];
@@ -67,21 +78,21 @@ function bind(segments: Segment[], parts: string[]): Record<string, string> | un
     if (segment.kind === "greedy") {
       const rest = parts.slice(index);
       if (rest.every((p) => p === "")) return undefined;
-      params[segment.name] = rest.map(decodeComponent).join("/");
+      params[segment.name] = rest.map(value).join("/");
       return params;
     }
     if (segment.kind === "literal") {
       if (decodeComponent(part) !== segment.value) return undefined;
     } else {
       if (part === "") return undefined;
-      params[segment.name] = decodeComponent(part);
+      params[segment.name] = value(part);
     }
   }
   return parts.length === segments.length ? params : undefined;
 }
 
 /** Negative when `a` is the better match: the more specific path first, then a named method over ANY. */
-function compare(a: CompiledRoute, b: CompiledRoute): number {
+function compare<R extends Route>(a: CompiledRoute<R>, b: CompiledRoute<R>): number {
   const length = Math.min(a.segments.length, b.segments.length);
   for (let i = 0; i < length; i++) {
     const ka = a.segments[i]?.kind ?? "greedy";
@@ -92,14 +103,17 @@ function compare(a: CompiledRoute, b: CompiledRoute): number {
 }
 
 /**
- * The routes of one HTTP API, chosen the way API Gateway chooses: the most specific path wins
- * (exact segments, then `{param}`, then `{proxy+}`), and a named method beats ANY.
+ * The routes of one API, chosen the way API Gateway chooses: the most specific path wins (exact
+ * segments, then `{param}`, then `{proxy+}`), and a named method beats ANY. HTTP APIs hand path
+ * parameters over decoded; REST APIs as the client sent them (`decodeParameters: false`).
  */
-export class RouteTable {
-  private readonly routes: CompiledRoute[];
+export class RouteTable<R extends Route = HttpRoute> {
+  private readonly routes: CompiledRoute<R>[];
+  private readonly value: (part: string) => string;
 
-  constructor(routes: readonly HttpRoute[]) {
-    this.routes = routes.map(compile);
+  constructor(routes: readonly R[], options: { decodeParameters?: boolean } = {}) {
+    this.routes = routes.map((route) => compile(route));
+    this.value = options.decodeParameters === false ? (part) => part : decodeComponent;
     const keys = new Set<string>();
     for (const { key } of this.routes) {
       // API Gateway refuses a second route with the same key (ConflictException).
@@ -109,12 +123,12 @@ export class RouteTable {
   }
 
   /** `encodedPath` is the path as the client sent it, without the query string. */
-  match(method: string, encodedPath: string): RouteMatch | undefined {
+  match(method: string, encodedPath: string): RouteMatch<R> | undefined {
     const parts = encodedPath.split("/").slice(1);
-    let best: { compiled: CompiledRoute; params: Record<string, string> } | undefined;
+    let best: { compiled: CompiledRoute<R>; params: Record<string, string> } | undefined;
     for (const compiled of this.routes) {
       if (compiled.route.method !== method && compiled.route.method !== "ANY") continue;
-      const params = bind(compiled.segments, parts);
+      const params = bind(compiled.segments, parts, this.value);
       if (params && (!best || compare(compiled, best.compiled) < 0)) best = { compiled, params };
     }
     if (!best) return undefined;
