@@ -8,6 +8,7 @@ import { narrowLinkPermissions } from "./links.ts";
 import { createServerApi } from "./server-api.ts";
 import { createStorage } from "./storage.ts";
 import { createSubscriptions, forwardBucketEvents } from "./subscriptions.ts";
+import { createTopicSubscriptions } from "./topic-subscriptions.ts";
 
 /** The whole platform, built from the service manifests. Called by sst.config.ts and the infra tests. */
 export function platform(manifests: readonly ServiceManifest[], config: PlatformConfig) {
@@ -19,6 +20,10 @@ export function platform(manifests: readonly ServiceManifest[], config: Platform
   const data = createServiceData(wiring);
   const { functions } = createFunctions(wiring, { Bus: bus, Uploads: bucket, ...data });
   createSubscriptions(wiring, bus, functions);
+  const topics = Object.fromEntries(
+    wiring.topics.map((t) => [t.id, data[t.id] as sst.aws.SnsTopic]),
+  );
+  createTopicSubscriptions(wiring, topics, functions);
   const { api } = createApi(wiring, config, functions);
   const server = createServerApi(wiring, functions);
   return { api: api.url, serverApi: server.api.url, bucket: bucket.name, bus: bus.name };

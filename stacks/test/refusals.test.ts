@@ -57,6 +57,51 @@ describe("a broken manifest stops the deploy before any resource exists", () => 
   });
 });
 
+describe("topic subscriptions", () => {
+  it("subscribe the function with its filter policy, and let only that topic invoke it", async () => {
+    const subscriber: ServiceManifest = {
+      name: "listener",
+      description: "Listens to notices.",
+      functions: { listen: { handler: "src/handlers/listen.handler", description: "listens" } },
+      topicSubscriptions: {
+        profiles: {
+          description: "profile notices",
+          topic: "Notifications",
+          function: "listen",
+          filterPolicy: { purpose: ["profile"] },
+        },
+      },
+    };
+    const resources = await synthesize(() => platform([...manifests, subscriber], config));
+    const topic = resources.find(
+      (r) => r.type === "aws:sns/topic:Topic" && r.name === "NotificationsTopic",
+    );
+    const fn = resources.find(
+      (r) => r.type === "aws:lambda/function:Function" && r.name === "ListenerListenFunction",
+    );
+    const subscriptions = resources.filter(
+      (r) => r.type === "aws:sns/topicSubscription:TopicSubscription",
+    );
+    expect(subscriptions.map((s) => s.inputs)).toEqual([
+      {
+        topic: topic?.state.arn,
+        protocol: "lambda",
+        endpoint: fn?.state.arn,
+        filterPolicy: JSON.stringify({ purpose: ["profile"] }),
+        filterPolicyScope: "MessageAttributes",
+      },
+    ]);
+    const permission = resources.find((r) => r.name === "ListenerProfilesInvoke");
+    expect(permission?.inputs).toMatchObject({
+      principal: "sns.amazonaws.com",
+      sourceArn: topic?.state.arn,
+      function: fn?.state.name,
+    });
+    const asyncConfig = resources.find((r) => r.name === "ListenerListenAsyncConfig");
+    expect(asyncConfig?.inputs).toMatchObject({ maximumRetryAttempts: 2 });
+  });
+});
+
 describe("deployment settings", () => {
   it("reads issuer, audiences and origins, with defaults for the rest", () => {
     expect(

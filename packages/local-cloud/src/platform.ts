@@ -227,7 +227,18 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       retryDelayMs: options.deliveryRetryDelayMs,
       log,
     });
-    for (const topic of wiring.topics) sns.createTopic(names.topics[topic.id] ?? topic.id);
+    const topicArns = Object.fromEntries(
+      wiring.topics.map((topic) => [
+        topic.id,
+        sns?.createTopic(names.topics[topic.id] ?? topic.id),
+      ]),
+    );
+    for (const sub of wiring.topicSubscriptions) {
+      const attributes: Record<string, string> = { FilterPolicyScope: sub.filterPolicyScope };
+      if (sub.filterPolicy) attributes.FilterPolicy = JSON.stringify(sub.filterPolicy);
+      const endpoint = lambda.arnOf(names.functionName(sub.target));
+      sns.subscribe(String(topicArns[sub.topic]), "lambda", endpoint, attributes);
+    }
     // Functions must reach this endpoint; with port 0 it is only known now.
     if (edgePort === 0) for (const fn of functions) retarget(fn, edge.url);
     issuer = await startLocalIssuer({ dataDir: credentialsDir, port: options.issuerPort });

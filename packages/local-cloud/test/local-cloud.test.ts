@@ -466,6 +466,24 @@ describe("the server door (REST API with API keys)", () => {
 });
 
 describe("SNS", () => {
+  it("delivers a manifest-declared topic subscription only the messages its filter policy lets through", async () => {
+    const client = new SNSClient(config());
+    const TopicArn = `arn:aws:sns:us-east-1:000000000000:${cloud.names.topics.RecorderNotices}`;
+    const notice = (Message: string, kind: string) =>
+      client.send(
+        new PublishCommand({
+          TopicArn,
+          Message,
+          MessageAttributes: { kind: { DataType: "String", StringValue: kind } },
+        }),
+      );
+    await notice("disk almost full", "important");
+    await notice("all quiet", "chatter");
+    await cloud.settle();
+    expect((await item("Records", "RecorderSecond#disk almost full"))?.deliveries?.N).toBe("1");
+    expect(await item("Records", "RecorderSecond#all quiet")).toBeUndefined();
+  });
+
   it("fans a message out to Lambda subscribers whose filter policies match, and only those", async () => {
     const client = new SNSClient(config());
     const { TopicArn } = await client.send(new CreateTopicCommand({ Name: "fan-out-test" }));

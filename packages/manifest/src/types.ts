@@ -42,6 +42,17 @@ export interface SubscriptionSpec<F extends string = string> {
   retry?: RetryPolicy;
 }
 
+/** A function invoked (asynchronously) by SNS for each message on a topic that passes its filter. */
+export interface TopicSubscriptionSpec<F extends string = string> {
+  description: string;
+  /** A topic some manifest owns (under `topics`). */
+  topic: string;
+  function: F;
+  /** An SNS filter policy, on message attributes unless `filterPolicyScope` says the body. */
+  filterPolicy?: Record<string, unknown>;
+  filterPolicyScope?: "MessageAttributes" | "MessageBody";
+}
+
 export interface OperationSpec<F extends string = string> {
   /** The operation's contract (name, input and output schemas) from @platform/events. */
   contract: OperationContract;
@@ -87,6 +98,7 @@ export interface ServiceManifest<F extends string = string> {
   functions: Record<F, FunctionSpec>;
   // NoInfer: the function names come from `functions` alone, so a typo elsewhere is an error.
   subscriptions?: Record<string, SubscriptionSpec<NoInfer<F>>>;
+  topicSubscriptions?: Record<string, TopicSubscriptionSpec<NoInfer<F>>>;
   operations?: Record<string, OperationSpec<NoInfer<F>>>;
   routes?: Partial<Record<RouteKey, RouteSpec<NoInfer<F>>>>;
   /** Resources this service owns; names are global, so they are prefixed by the service's domain. */

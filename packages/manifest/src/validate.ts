@@ -56,6 +56,12 @@ export function validateService(m: ServiceManifest, owners = new Map<string, str
     if (retry && (retry.maximumEventAgeSeconds < 60 || retry.maximumEventAgeSeconds > 86400))
       problems.push(`${at}: maximumEventAgeSeconds must be 60..86400`);
   }
+  for (const [name, sub] of Object.entries(m.topicSubscriptions ?? {})) {
+    if (!declared(sub.function))
+      problems.push(
+        `${where}, topic subscription "${name}": handler function "${sub.function}" is not declared`,
+      );
+  }
   for (const [name, op] of Object.entries(m.operations ?? {})) {
     const at = `${where}, operation "${name}"`;
     if (!declared(op.function)) problems.push(`${at}: function "${op.function}" is not declared`);
@@ -120,6 +126,12 @@ export function validateManifests(manifests: readonly ServiceManifest[]): string
         else if (!Object.values(known.functions).some((f) => f.link?.includes("InvokeProxy")))
           problems.push(`${at}: caller "${caller}" has no function linked to InvokeProxy`);
       }
+    }
+    for (const [name, sub] of Object.entries(m.topicSubscriptions ?? {})) {
+      if (!manifests.some((other) => Object.hasOwn(other.topics ?? {}, sub.topic)))
+        problems.push(
+          `service "${m.name}", topic subscription "${name}": no manifest owns a topic "${sub.topic}"`,
+        );
     }
     for (const key of Object.keys(m.routes ?? {})) {
       if (routes.has(key))

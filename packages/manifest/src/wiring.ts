@@ -50,6 +50,15 @@ export interface WiredRule {
   deadLetterQueue: string;
 }
 
+export interface WiredTopicSubscription {
+  id: string;
+  service: string;
+  topic: string;
+  target: string;
+  filterPolicy?: Record<string, unknown>;
+  filterPolicyScope: "MessageAttributes" | "MessageBody";
+}
+
 export interface WiredOperation {
   name: string;
   service: string;
@@ -83,6 +92,7 @@ export interface WiredTopic {
 export interface Wiring {
   functions: WiredFunction[];
   rules: WiredRule[];
+  topicSubscriptions: WiredTopicSubscription[];
   operations: WiredOperation[];
   routes: WiredRoute[];
   tables: WiredTable[];
@@ -106,6 +116,7 @@ export function buildWiring(manifests: readonly ServiceManifest[]): Wiring {
   assertValidManifests(manifests);
   const functions: WiredFunction[] = [];
   const rules: WiredRule[] = [];
+  const topicSubscriptions: WiredTopicSubscription[] = [];
   const operations: WiredOperation[] = [];
   const routes: WiredRoute[] = [];
   const tables: WiredTable[] = [];
@@ -139,6 +150,16 @@ export function buildWiring(manifests: readonly ServiceManifest[]): Wiring {
         deadLetterQueue: `${id}Dlq`,
       });
     }
+    for (const [name, sub] of Object.entries(m.topicSubscriptions ?? {})) {
+      topicSubscriptions.push({
+        id: `${pascal(m.name)}${pascal(name)}`,
+        service: m.name,
+        topic: sub.topic,
+        target: functionId(m.name, sub.function),
+        ...(sub.filterPolicy ? { filterPolicy: sub.filterPolicy } : {}),
+        filterPolicyScope: sub.filterPolicyScope ?? "MessageAttributes",
+      });
+    }
     for (const [name, op] of Object.entries(m.operations ?? {})) {
       operations.push({
         name,
@@ -167,11 +188,12 @@ export function buildWiring(manifests: readonly ServiceManifest[]): Wiring {
   }
 
   for (const fn of functions) {
-    if (rules.some((r) => r.target === fn.id)) fn.failureQueue = `${fn.id}Failures`;
+    const invokedAsynchronously = [...rules, ...topicSubscriptions].some((r) => r.target === fn.id);
+    if (invokedAsynchronously) fn.failureQueue = `${fn.id}Failures`;
   }
   const proxy = functions.find((f) => f.isProxy);
   if (!proxy) throw new Error("unreachable: validation guarantees the proxy exists");
-  return { functions, rules, operations, routes, tables, topics, proxy };
+  return { functions, rules, topicSubscriptions, operations, routes, tables, topics, proxy };
 }
 
 /**

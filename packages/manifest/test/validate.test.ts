@@ -154,6 +154,18 @@ describe("validateManifests", () => {
     ]);
   });
 
+  it("refuses a topic subscription to a topic nobody owns, or with an undeclared handler", () => {
+    const problems = problemsAfter((m) => {
+      byName(m, "imaging").topicSubscriptions = {
+        notices: { description: "n", topic: "Nowhere", function: "ghost" },
+      };
+    });
+    expect(problems).toEqual([
+      'service "imaging", topic subscription "notices": handler function "ghost" is not declared',
+      'service "imaging", topic subscription "notices": no manifest owns a topic "Nowhere"',
+    ]);
+  });
+
   it("refuses retry policies EventBridge would reject", () => {
     const problems = problemsAfter((m) => {
       const sub = byName(m, "imaging").subscriptions?.onReady;

@@ -90,6 +90,38 @@ describe("buildWiring", () => {
   });
 });
 
+describe("topic subscriptions", () => {
+  it("are wired with their filter, and give their function a failure queue", () => {
+    const platform = samplePlatform();
+    const caller = platform.find((m) => m.name === "caller");
+    const imaging = platform.find((m) => m.name === "imaging");
+    if (!caller || !imaging) throw new Error("fixture changed");
+    caller.topics = { CallerNotices: { description: "notices" } };
+    imaging.topicSubscriptions = {
+      notices: {
+        description: "n",
+        topic: "CallerNotices",
+        function: "describe",
+        filterPolicy: { kind: ["x"] },
+      },
+    };
+    const wiring = buildWiring(platform);
+    expect(wiring.topicSubscriptions).toEqual([
+      {
+        id: "ImagingNotices",
+        service: "imaging",
+        topic: "CallerNotices",
+        target: "ImagingDescribe",
+        filterPolicy: { kind: ["x"] },
+        filterPolicyScope: "MessageAttributes",
+      },
+    ]);
+    expect(wiring.functions.find((f) => f.id === "ImagingDescribe")?.failureQueue).toBe(
+      "ImagingDescribeFailures",
+    );
+  });
+});
+
 describe("defineService", () => {
   it("only lets a subscription, an operation or a route name a declared function", () => {
     const manifest = defineService({
