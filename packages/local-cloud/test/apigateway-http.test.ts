@@ -3,25 +3,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { HttpApiCors } from "../src/apigateway/cors.ts";
 import { type HttpApi, startHttpApi } from "../src/apigateway/http-api.ts";
 import type { HttpApiEvent } from "../src/apigateway/payload.ts";
-import type { FunctionInvoker, JwtAuthorizer } from "../src/apigateway/ports.ts";
+import type { JwtAuthorizer } from "../src/apigateway/ports.ts";
 import type { HttpRoute } from "../src/apigateway/routes.ts";
+import { FakeInvoker, returns } from "./support/fake-invoker.ts";
 
-type InvokeResult = Awaited<ReturnType<FunctionInvoker["invoke"]>>;
-type Script = (event: HttpApiEvent) => InvokeResult | Promise<InvokeResult>;
-
-/** Records every event and answers with whatever the test scripted for the function. */
-class FakeInvoker implements FunctionInvoker {
-  calls: { name: string; event: HttpApiEvent }[] = [];
-  scripts = new Map<string, Script>();
-  async invoke(name: string, payload: string): Promise<InvokeResult> {
-    const event = JSON.parse(payload) as HttpApiEvent;
-    this.calls.push({ name, event });
-    const script = this.scripts.get(name);
-    return script ? script(event) : returns({ statusCode: 200, body: "ok" });
-  }
-}
-
-const returns = (value: unknown): InvokeResult => ({ ok: true, payload: JSON.stringify(value) });
+class Invoker extends FakeInvoker<HttpApiEvent> {}
 
 const CLAIMS = { sub: "user-1", email: "ada@example.com", "cognito:groups": ["editors"] };
 const TOKEN_SCOPES = ["files/read", "files/write"];
@@ -118,7 +104,7 @@ const corsHeadersOf = (reply: Reply) =>
   Object.keys(reply.headers).filter((name) => name.startsWith("access-control-"));
 
 let api: HttpApi;
-const invoker = new FakeInvoker();
+const invoker = new Invoker();
 const authorizer = new FakeAuthorizer();
 const lines: string[] = [];
 

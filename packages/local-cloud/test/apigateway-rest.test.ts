@@ -4,27 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ApiKeys } from "../src/apigateway/api-keys.ts";
-import type { FunctionInvoker } from "../src/apigateway/ports.ts";
 import { type RestApi, startRestApi } from "../src/apigateway/rest-api.ts";
 import type { RestApiEvent } from "../src/apigateway/rest-payload.ts";
 import type { Route } from "../src/apigateway/routes.ts";
+import { FakeInvoker, returns } from "./support/fake-invoker.ts";
 
-type InvokeResult = Awaited<ReturnType<FunctionInvoker["invoke"]>>;
-type Script = (event: RestApiEvent) => InvokeResult | Promise<InvokeResult>;
-
-/** Records every event and answers with whatever the test scripted for the function. */
-class FakeInvoker implements FunctionInvoker {
-  calls: { name: string; event: RestApiEvent }[] = [];
-  scripts = new Map<string, Script>();
-  async invoke(name: string, payload: string): Promise<InvokeResult> {
-    const event = JSON.parse(payload) as RestApiEvent;
-    this.calls.push({ name, event });
-    const script = this.scripts.get(name);
-    return script ? script(event) : returns({ statusCode: 200, body: "ok" });
-  }
-}
-
-const returns = (value: unknown): InvokeResult => ({ ok: true, payload: JSON.stringify(value) });
+class Invoker extends FakeInvoker<RestApiEvent> {}
 
 const ROUTES: Route[] = [
   { method: "POST", path: "/uploads", functionName: "UploadCreate" },
@@ -73,7 +58,7 @@ let keyDir: string;
 let keys: ApiKeys;
 let key: string;
 let keyId: string;
-const invoker = new FakeInvoker();
+const invoker = new Invoker();
 const lines: string[] = [];
 /** A request through the stage with the roomy key, unless the headers say otherwise. */
 const call = (
