@@ -96,7 +96,8 @@ afterEach(() => {
   running.clear();
 });
 
-describe("npm start", () => {
+// Each test starts the whole local cloud (a JVM among it) once or twice: on a loaded machine that takes a while.
+describe("npm start", { timeout: 120_000 }, () => {
   it("prints its endpoints, writes them to endpoints.json, and stops cleanly on SIGTERM with Java gone", async () => {
     const data = mkdtempSync(join(tmpdir(), "cli-"));
     const { child, endpoints, output } = await start(data, "--ephemeral");
