@@ -1,3 +1,5 @@
+import { escapeXml } from "../xml-escape.ts";
+
 /** An S3 error, answered with S3's own XML body and status. */
 export class S3Error extends Error {
   override readonly name = "S3Error";
@@ -11,12 +13,6 @@ export class S3Error extends Error {
     super(message);
   }
 }
-
-const escapeXml = (text: string) =>
-  text.replace(
-    /[<>&'"]/g,
-    (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[c] ?? c,
-  );
 
 /** `<Error><Code>…</Code><Message>…</Message>…<RequestId>…</RequestId></Error>` as S3 sends it. */
 export function errorXml(error: S3Error, resource: string, requestId: string): string {

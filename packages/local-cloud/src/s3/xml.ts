@@ -1,26 +1,10 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { escapeXml } from "../xml-escape.ts";
 import { malformedXml } from "./error-codes.ts";
 
 /** S3's XML: a small builder for responses and a parser for request bodies. */
 
 export const S3_NAMESPACE = "http://s3.amazonaws.com/doc/2006-03-01/";
-
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&apos;",
-};
-
-/** Escapes text for XML; control characters (legal in keys) become character references, as S3 does. */
-export function escapeXml(text: string): string {
-  return text.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it matches
-    /[&<>"'\u0000-\u0008\u000b\u000c\u000d\u000e-\u001f]/g,
-    (c) => ESCAPES[c] ?? `&#${c.charCodeAt(0)};`,
-  );
-}
 
 /** `<name>value</name>`, or nothing when the value is undefined. */
 export function el(name: string, value: string | number | boolean | undefined): string {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from "node:http";
+import { escapeXml } from "../xml-escape.ts";
 import { missingParameter, type SnsError } from "./errors.ts";
 
 /**
@@ -68,23 +69,6 @@ export type XmlOut =
   | XmlOut[]
   | Map<string, string>
   | { [name: string]: XmlOut };
-
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&apos;",
-};
-
-/** Escapes text; carriage returns and other control characters become character references so they survive parsing. */
-function escapeXml(text: string): string {
-  return text.replace(
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it matches
-    /[&<>"'\u0000-\u0008\u000b-\u001f]/g,
-    (c) => ESCAPES[c] ?? `&#${c.charCodeAt(0)};`,
-  );
-}
 
 function toXml(value: XmlOut): string {
   if (value === undefined) return "";
