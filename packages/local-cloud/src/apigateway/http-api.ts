@@ -21,7 +21,7 @@ import {
 import { buildEvent, collectHeaders } from "./payload.ts";
 import { MalformedResponseError, mapIntegrationResult } from "./payload-response.ts";
 import type { FunctionInvoker, JwtAuthorizer } from "./ports.ts";
-import { type HttpRoute, RouteTable } from "./routes.ts";
+import { type HttpRoute, RouteTable, splitTarget } from "./routes.ts";
 
 export interface HttpApiOptions {
   /** 0 picks a free port. */
@@ -63,10 +63,7 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string) {
     const started = Date.now();
     const method = (req.method ?? "GET").toUpperCase();
-    const target = req.url ?? "/";
-    const queryAt = target.indexOf("?");
-    const encodedPath = queryAt < 0 ? target : target.slice(0, queryAt);
-    const rawQueryString = queryAt < 0 ? "" : target.slice(queryAt + 1);
+    const { encodedPath, rawQueryString } = splitTarget(req.url ?? "/");
     const { headers, cookies } = collectHeaders(req.rawHeaders);
     const cors = responseCorsHeaders(options.cors, headers.origin);
 

@@ -34,7 +34,7 @@ export type EventAuthorizer = {
 };
 
 /** Hop-by-hop headers end at API Gateway's front door and never reach the integration. */
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP = new Set([
   "connection",
   "keep-alive",
   "proxy-connection",

@@ -25,7 +25,7 @@ import {
   isBinaryMediaType,
 } from "./rest-payload.ts";
 import { BinaryConversionError, mapRestProxyResult } from "./rest-response.ts";
-import { type Route, RouteTable } from "./routes.ts";
+import { type Route, RouteTable, splitTarget } from "./routes.ts";
 
 export interface RestApiOptions {
   /** 0 picks a free port. */
@@ -93,10 +93,7 @@ export async function startRestApi(options: RestApiOptions): Promise<RestApi> {
   async function handle(req: IncomingMessage, res: ServerResponse, ids: RequestIds) {
     const started = Date.now();
     const method = (req.method ?? "GET").toUpperCase();
-    const target = req.url ?? "/";
-    const queryAt = target.indexOf("?");
-    const encodedPath = queryAt < 0 ? target : target.slice(0, queryAt);
-    const rawQueryString = queryAt < 0 ? "" : target.slice(queryAt + 1);
+    const { encodedPath, rawQueryString } = splitTarget(req.url ?? "/");
     const headers = collectRestHeaders(req.rawHeaders);
 
     const send = (status: number, body: Buffer | string, extra: OutgoingHttpHeaders, note = "") => {

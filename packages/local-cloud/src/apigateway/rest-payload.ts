@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { requestTime } from "./payload.ts";
+import { HOP_BY_HOP, requestTime } from "./payload.ts";
 import { decodeComponent } from "./routes.ts";
 
 /** The event a Lambda proxy integration of a REST API receives: payload format 1.0. */
@@ -60,16 +60,7 @@ export interface RestIdentity {
 }
 
 /** Never forwarded: hop-by-hop headers, and the length (the event carries the body itself). */
-const DROPPED = new Set([
-  "connection",
-  "content-length",
-  "keep-alive",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-]);
+const DROPPED = new Set([...HOP_BY_HOP, "content-length"]);
 
 /** Request headers as sent, grouped by name (REST APIs treat names case-sensitively). */
 export function collectRestHeaders(rawHeaders: readonly string[]): Record<string, string[]> {

@@ -37,6 +37,14 @@ const METHODS = new Set(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIO
 const RANK = { literal: 0, variable: 1, greedy: 2 } as const;
 
 /** Percent-decodes, leaving a malformed sequence as sent rather than failing the request. */
+/** A request target split into its still-encoded path and raw query string. */
+export function splitTarget(target: string): { encodedPath: string; rawQueryString: string } {
+  const queryAt = target.indexOf("?");
+  return queryAt < 0
+    ? { encodedPath: target, rawQueryString: "" }
+    : { encodedPath: target.slice(0, queryAt), rawQueryString: target.slice(queryAt + 1) };
+}
+
 export function decodeComponent(value: string): string {
   try {
     return decodeURIComponent(value);
