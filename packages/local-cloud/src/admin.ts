@@ -36,16 +36,15 @@ export async function redrive(
   } else {
     const rule = context.events.rule(how.bus, how.rule);
     if (!rule) return { ok: false, error: `rule ${how.rule} no longer exists on ${how.bus}` };
-    const before = context.events.delivered;
     const once = {
       ...rule,
       retry: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 },
       deadLetterQueue: undefined,
     };
-    for (const target of rule.targets)
-      await context.events.deliver(once, target, how.event as never);
-    if (context.events.delivered - before < rule.targets.length)
-      return { ok: false, error: "still undeliverable" };
+    for (const target of rule.targets) {
+      if (!(await context.events.deliver(once, target, how.event as never)))
+        return { ok: false, error: `still undeliverable to ${target.id}` };
+    }
   }
   await context.deadLetters.remove(letter);
   return { ok: true };

@@ -52,10 +52,8 @@ const DEFAULT_RETRY: RetryPolicy = { maximumRetryAttempts: 185, maximumEventAgeS
 /** Event buses, their rules, and delivery to targets with retries and dead-letter queues. */
 export class EventBridge {
   private readonly buses = new Map<string, { rules: Map<string, Rule>; index: RuleIndex<Rule> }>();
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new Set<Promise<unknown>>();
   private readonly archives = new Map<string, EventArchive>();
-  /** Every delivery attempt's outcome, for tests and the admin endpoint. */
-  delivered = 0;
 
   constructor(private readonly options: EventBridgeOptions) {
     this.createBus("default");
@@ -197,8 +195,11 @@ export class EventBridge {
     if (this.pending.size > 0) await this.drain();
   }
 
-  /** Retries one rule target until it takes the event, or its retry policy is spent; then dead-letters it. */
-  async deliver(rule: Rule, target: Target, event: BusEvent): Promise<void> {
+  /**
+   * Retries one rule target until it takes the event, or its retry policy is spent; then
+   * dead-letters it. Resolves to whether the target took it.
+   */
+  async deliver(rule: Rule, target: Target, event: BusEvent): Promise<boolean> {
     const delay = this.options.retryDelayMs ?? ((n: number) => Math.min(5_000, 100 * 2 ** (n - 1)));
     const firstAttemptAt = Date.now();
     let lastError = { code: "Unknown", message: "not attempted" };
@@ -209,21 +210,21 @@ export class EventBridge {
       }
       try {
         this.handOver(target, event);
-        this.delivered += 1;
-        return;
+        return true;
       } catch (error) {
         lastError = { code: (error as Error).name, message: (error as Error).message };
       }
     }
     const attempts = rule.retry.maximumRetryAttempts + 1;
     this.options.log?.(`⚡ ${rule.name} → ${target.id}: undeliverable (${lastError.message})`);
-    if (!rule.deadLetterQueue) return;
+    if (!rule.deadLetterQueue) return false;
     await this.options.deadLetters.put(rule.deadLetterQueue, {
       error: lastError,
       attempts,
       firstAttemptAt: new Date(firstAttemptAt).toISOString(),
       redrive: { kind: "rule", bus: rule.bus, rule: rule.name, event },
     });
+    return false;
   }
 
   /** EventBridge invokes Lambda targets asynchronously: the hand-over succeeds once Lambda accepts. */
@@ -240,7 +241,7 @@ export class EventBridge {
     this.options.lambda.invokeAsync(name, JSON.stringify(event));
   }
 
-  private track(task: Promise<void>) {
+  private track(task: Promise<unknown>) {
     const tracked = task.finally(() => this.pending.delete(tracked));
     this.pending.add(tracked);
   }
