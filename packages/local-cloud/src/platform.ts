@@ -96,17 +96,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const wiring = buildWiring(options.manifests);
   const app = options.app ?? { name: "file-platform", stage: "local" };
   const names = resourceNames(wiring, app);
-  const ephemeral = !options.dataDir;
-  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "local-cloud-")));
-  await mkdir(dataDir, { recursive: true });
-
   const edgePort = options.edgePort ?? 4566;
   const apiPort = options.apiPort ?? 3000;
   const serverApiPort = options.serverApiPort ?? 3001;
-  // A second `npm start` must stop here, before it touches the first one's DynamoDB files.
-  await assertPortFree(edgePort);
-  await assertPortFree(apiPort);
-  await assertPortFree(serverApiPort);
+  // A second `npm start` must stop here, before it creates or touches any data.
+  for (const port of [edgePort, apiPort, serverApiPort]) await assertPortFree(port);
+
+  const ephemeral = !options.dataDir;
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "local-cloud-")));
+  await mkdir(dataDir, { recursive: true });
   // DynamoDB Local (a JVM) is the slowest part: it starts while everything else is set up.
   const dynamodbPort = await freePort();
   const dynamodbUrl = `http://127.0.0.1:${dynamodbPort}`;
