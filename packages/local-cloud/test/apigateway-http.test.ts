@@ -6,6 +6,7 @@ import type { HttpApiEvent } from "../src/apigateway/payload.ts";
 import type { JwtAuthorizer } from "../src/apigateway/ports.ts";
 import type { HttpRoute } from "../src/apigateway/routes.ts";
 import { FakeInvoker, returns } from "./support/fake-invoker.ts";
+import { streamedPost } from "./support/streamed-post.ts";
 
 class Invoker extends FakeInvoker<HttpApiEvent> {}
 
@@ -378,16 +379,7 @@ describe("limits", () => {
   });
 
   it("answers 413 to a streamed body that outgrows the limit", async () => {
-    const reply = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${small.url}/uploads`, {
-        method: "POST",
-        headers: { authorization: "Bearer good", "transfer-encoding": "chunked" },
-      });
-      req.on("response", (res) => resolve(res.statusCode ?? 0));
-      req.on("error", reject);
-      req.write(Buffer.alloc(800));
-      setTimeout(() => req.end(Buffer.alloc(800)), 20);
-    });
+    const reply = await streamedPost(`${small.url}/uploads`, { authorization: "Bearer good" });
     expect(reply).toBe(413);
     expect(invoker.calls).toEqual([]);
   });

@@ -8,6 +8,7 @@ import { type RestApi, startRestApi } from "../src/apigateway/rest-api.ts";
 import type { RestApiEvent } from "../src/apigateway/rest-payload.ts";
 import type { Route } from "../src/apigateway/routes.ts";
 import { FakeInvoker, returns } from "./support/fake-invoker.ts";
+import { streamedPost } from "./support/streamed-post.ts";
 
 class Invoker extends FakeInvoker<RestApiEvent> {}
 
@@ -502,16 +503,7 @@ describe("limits and stages", () => {
   });
 
   it("answers 413 to a streamed body that outgrows the limit", async () => {
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${small.url}/uploads`, {
-        method: "POST",
-        headers: { "x-api-key": key, "transfer-encoding": "chunked" },
-      });
-      req.on("response", (res) => resolve(res.statusCode ?? 0));
-      req.on("error", reject);
-      req.write(Buffer.alloc(800));
-      setTimeout(() => req.end(Buffer.alloc(800)), 20);
-    });
+    const status = await streamedPost(`${small.url}/uploads`, { "x-api-key": key });
     expect(status).toBe(413);
     expect(invoker.calls).toEqual([]);
   });
