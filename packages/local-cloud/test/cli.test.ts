@@ -19,31 +19,39 @@ interface Endpoints {
   resources: Record<string, { name?: string }>;
 }
 
-/** Runs `local-cloud start` as `npm start` does, and waits until it says it is up. */
+/** Runs the local-cloud command in the fixtures' folder, as `npm start` runs it at the root. */
+function cliProcess(...args: string[]) {
+  return spawn(process.execPath, ["--import", "tsx", cli, ...args], {
+    cwd: fixtures,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** Waits for a command that should fail: its exit code and what it wrote to stderr. */
+async function failure(child: ChildProcess) {
+  let stderr = "";
+  child.stderr?.on("data", (d) => {
+    stderr += String(d);
+  });
+  const code = await new Promise((resolve) => child.once("exit", resolve));
+  return { code, stderr };
+}
+
+/** Runs `local-cloud start` on free ports, and waits until it says it is up. */
 async function start(data: string, ...flags: string[]) {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      "tsx",
-      cli,
-      "start",
-      "--manifests",
-      "manifests.ts",
-      "--port",
-      "0",
-      "--api-port",
-      "0",
-      "--server-api-port",
-      "0",
-      "--data",
-      data,
-      ...flags,
-    ],
-    {
-      cwd: fixtures,
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+  const child = cliProcess(
+    "start",
+    "--manifests",
+    "manifests.ts",
+    "--port",
+    "0",
+    "--api-port",
+    "0",
+    "--server-api-port",
+    "0",
+    "--data",
+    data,
+    ...flags,
   );
   running.add(child);
   let output = "";
@@ -165,30 +173,9 @@ describe("npm start", { timeout: 120_000 }, () => {
     await new Promise((resolve) => blocker.once("listening", resolve));
     const port = String((blocker.address() as AddressInfo).port);
     const data = mkdtempSync(join(tmpdir(), "cli-"));
-    const child = spawn(
-      process.execPath,
-      [
-        "--import",
-        "tsx",
-        cli,
-        "start",
-        "--manifests",
-        "manifests.ts",
-        "--port",
-        port,
-        "--data",
-        data,
-      ],
-      {
-        cwd: fixtures,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
+    const { code, stderr } = await failure(
+      cliProcess("start", "--manifests", "manifests.ts", "--port", port, "--data", data),
     );
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += String(d);
-    });
-    const code = await new Promise((resolve) => child.once("exit", resolve));
     blocker.close();
     expect(code).toBe(1);
     expect(stderr).toContain(`port ${port} is already in use`);
@@ -196,15 +183,7 @@ describe("npm start", { timeout: 120_000 }, () => {
   });
 
   it("refuses to start without manifests, with a usage message", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", cli, "start"], {
-      cwd: fixtures,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d) => {
-      stderr += String(d);
-    });
-    const code = await new Promise((resolve) => child.once("exit", resolve));
+    const { code, stderr } = await failure(cliProcess("start"));
     expect(code).toBe(1);
     expect(stderr).toContain("--manifests is required");
   });
