@@ -27,10 +27,8 @@ export function createFunctions(wiring: Wiring, platform: Record<string, Linkabl
   const linkables: Record<string, Linkable> = { ...platform, InvokeProxy: invokeProxy };
 
   const functions: Record<string, sst.aws.Function> = {};
-  const failureQueues: Record<string, sst.aws.Queue> = {};
   const build = (fn: WiredFunction, extra: { name?: string; link?: sst.aws.Function[] } = {}) => {
     const failures = fn.failureQueue ? deadLetterQueue(fn.failureQueue) : undefined;
-    if (failures && fn.failureQueue) failureQueues[fn.id] = failures;
     const created = new sst.aws.Function(fn.id, {
       handler: fn.handler,
       description: fn.description,
@@ -63,7 +61,7 @@ export function createFunctions(wiring: Wiring, platform: Record<string, Linkabl
     required(functions, id, "proxy"),
   );
   functions[wiring.proxy.id] = build(wiring.proxy, { name: proxyName, link: targets });
-  return { functions, invokeProxy, proxyName, failureQueues };
+  return { functions };
 }
 
 /**
