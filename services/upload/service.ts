@@ -33,14 +33,21 @@ export default defineService({
     },
     imagingResult: {
       handler: "src/handlers/imaging-result.handler",
-      description: "Moves a file to processing, ready or rejected from imaging's events.",
-      link: ["Files", "Bus"],
+      description:
+        "Moves a file to processing, ready or rejected from imaging's events, removing variants made for a file that has since ended.",
+      link: ["Files", "Uploads", "Bus"],
     },
     purge: {
       handler: "src/handlers/purge.handler",
       description: "Removes a deleted file's objects from the bucket.",
       timeout: "2 minutes",
-      link: ["Files", "Uploads"],
+      link: ["Uploads"],
+    },
+    sweep: {
+      handler: "src/handlers/sweep.handler",
+      description: "Expires pending files whose upload never came, aborting their multipart uploads.",
+      timeout: "5 minutes",
+      link: ["Files", "Uploads", "Bus"],
     },
   },
   subscriptions: {
@@ -95,11 +102,20 @@ export default defineService({
   tables: {
     Files: {
       description: "One row per file: who asked for it, for what, and where it stands.",
-      fields: { fileId: "string", ownerId: "string", ownerScope: "string", createdAt: "string" },
+      fields: {
+        fileId: "string",
+        ownerId: "string",
+        ownerScope: "string",
+        createdAt: "string",
+        sweepShard: "string",
+        sweepAt: "string",
+      },
       primaryIndex: { hashKey: "fileId" },
       globalIndexes: {
         byOwner: { hashKey: "ownerId", rangeKey: "createdAt" },
         byOwnerScope: { hashKey: "ownerScope", rangeKey: "createdAt" },
+        // Sparse: only pending files carry sweepShard, so the sweep reads nothing else.
+        pendingBySweepAt: { hashKey: "sweepShard", rangeKey: "sweepAt" },
       },
       ttl: "expiresAt",
     },

@@ -20,6 +20,11 @@ export interface PublishContext {
   causationId?: string | null;
   /** Publish an older version of the contract (defaults to the latest). */
   version?: number;
+  /**
+   * A stable id chosen by the producer (default: a new one). Re-publishing after a crash with
+   * the same id lets consumers recognise the event they may already have handled.
+   */
+  eventId?: string;
 }
 
 /** A checked PutEvents entry, remembering where it came from. */
@@ -53,7 +58,7 @@ export function buildEntry(
   const version = context.version ?? contract.latestVersion;
   const schema = contract.versions[version];
   const metadata = Metadata.safeParse({
-    eventId: newId(),
+    eventId: context.eventId ?? newId(),
     version,
     correlationId: context.correlationId,
     causationId: context.causationId ?? null,

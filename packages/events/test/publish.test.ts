@@ -66,6 +66,27 @@ describe("publish", () => {
     });
   });
 
+  it("keeps an event id the producer chose, so a re-publish after a crash is recognisable", async () => {
+    const fake = fakeEventBridge();
+    const eventId = "6f1c2b7e-3d4a-4c5b-8e9f-0a1b2c3d4e5f";
+    await publisherFor(fake).publish(FileReady, validData["upload.file.ready"], {
+      ...context,
+      eventId,
+    });
+    expect(detailOf(fake.requests[0]?.[0]).metadata.eventId).toBe(eventId);
+  });
+
+  it("refuses a chosen event id that is not a UUID", async () => {
+    const fake = fakeEventBridge();
+    await expect(
+      publisherFor(fake).publish(FileReady, validData["upload.file.ready"], {
+        ...context,
+        eventId: "not-a-uuid",
+      }),
+    ).rejects.toThrow(EventValidationError);
+    expect(fake.requests).toEqual([]);
+  });
+
   it("publishes the latest version by default, and an older one when asked", async () => {
     const fake = fakeEventBridge();
     const publisher = publisherFor(fake);

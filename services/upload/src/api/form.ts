@@ -1,0 +1,3 @@
+import type { RouteHandler } from "./router.ts";
+
+export const routes: Record<string, RouteHandler> = {};

@@ -1,0 +1,36 @@
+import type { Variant } from "@platform/events";
+import { imagingRejected, type Original, progressed, variantsCreated } from "../files.ts";
+import { applyChange } from "../lifecycle.ts";
+import type { Ports } from "../ports.ts";
+
+/** What imaging reports, reduced to what the files table needs. */
+export type ImagingResult =
+  | { kind: "progress"; fileId: string; done: number; total: number }
+  | { kind: "variants"; fileId: string; original: Original; variants: Variant[] }
+  | { kind: "rejected"; fileId: string; code: string; message: string };
+
+const ENDED = new Set(["rejected", "deleted", "expired"]);
+
+/**
+ * Moves a file to processing, ready or rejected. Late, repeated and out-of-order reports change
+ * nothing; variants made for a file that has meanwhile ended are removed, so none are orphaned.
+ */
+export async function imagingResult(
+  ports: Ports,
+  result: ImagingResult,
+  causationId: string,
+): Promise<"applied" | "ignored" | "unknown" | "purged"> {
+  const at = ports.now().toISOString();
+  const outcome = await applyChange(ports, result.fileId, (file) => {
+    if (result.kind === "progress") return progressed(file, result, at);
+    if (result.kind === "variants") return variantsCreated(file, result, at, causationId);
+    return imagingRejected(file, result, at, causationId);
+  });
+  if (!outcome) return "unknown";
+  if (outcome.changed) return "applied";
+  if (result.kind === "variants" && ENDED.has(outcome.file.status)) {
+    await ports.storage.deleteAll([result.original.key, ...result.variants.map((v) => v.key)]);
+    return "purged";
+  }
+  return "ignored";
+}
