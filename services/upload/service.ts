@@ -45,7 +45,8 @@ export default defineService({
     },
     sweep: {
       handler: "src/handlers/sweep.handler",
-      description: "Expires pending files whose upload never came, aborting their multipart uploads.",
+      description:
+        "Expires pending files whose upload never came, aborting their multipart uploads.",
       timeout: "5 minutes",
       link: ["Files", "Uploads", "Bus"],
     },

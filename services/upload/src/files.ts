@@ -151,6 +151,8 @@ export function objectArrived(
   if (file.uploaded || object.key !== file.key || RANK[file.status] >= RANK.deleted)
     return undefined;
   const arrived = { ...file, uploaded: { etag: object.etag, size: object.size, at } };
+  // Imaging refused it first: note the bytes (so they are removed) but announce nothing twice.
+  if (file.status === "rejected") return { file: { ...arrived, updatedAt: at }, events: [] };
   if (object.size !== file.size)
     return reject(
       arrived,
@@ -293,4 +295,44 @@ export function expired(file: FileRecord, at: string): Change | undefined {
       },
     ],
   };
+}
+
+/**
+ * A multipart upload began at the file's key. Large uploads take time, so the file gets a longer
+ * window; it is set once per file, so aborting and starting again never extends it.
+ */
+export function multipartStarted(
+  file: FileRecord,
+  uploadId: string,
+  at: string,
+  windowSeconds: number,
+): Change | undefined {
+  if (file.status !== "pending" || file.multipartUploadId) return undefined;
+  if (Date.parse(at) >= Date.parse(file.uploadExpiresAt)) return undefined;
+  const until =
+    file.method === "multipart"
+      ? file.uploadExpiresAt
+      : new Date(Date.parse(at) + windowSeconds * 1000).toISOString();
+  return {
+    file: {
+      ...file,
+      method: "multipart",
+      multipartUploadId: uploadId,
+      uploadExpiresAt: until,
+      sweepAt: until,
+      updatedAt: at,
+    },
+    events: [],
+  };
+}
+
+/** The multipart upload was aborted: the file stays pending, and the sweep expires it in time. */
+export function multipartAborted(
+  file: FileRecord,
+  uploadId: string,
+  at: string,
+): Change | undefined {
+  if (file.multipartUploadId !== uploadId) return undefined;
+  const { multipartUploadId: _, ...rest } = file;
+  return { file: { ...rest, updatedAt: at }, events: [] };
 }

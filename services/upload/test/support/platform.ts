@@ -8,6 +8,10 @@ export async function startPlatform(): Promise<TestCloud> {
 
 export const WRITE = ["files:read", "files:write"];
 
+/** An answer as tests read it: the body is whatever JSON came back, checked by the test itself. */
+// biome-ignore lint/suspicious/noExplicitAny: tests index into answers of many shapes.
+export type ApiAnswer = { status: number; headers: Headers; body: any };
+
 /** The API as a client sees it: JSON in, status and parsed JSON out. */
 export function apiClient(cloud: TestCloud, token: string, base = cloud.apiUrl) {
   return async function call(
@@ -15,7 +19,7 @@ export function apiClient(cloud: TestCloud, token: string, base = cloud.apiUrl) 
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ): Promise<{ status: number; headers: Headers; body: any }> {
+  ): Promise<ApiAnswer> {
     const response = await fetch(`${base}${path}`, {
       method,
       redirect: "manual",
