@@ -1,3 +1,80 @@
+import { flush } from "../lifecycle.ts";
+import type { Ports } from "../ports.ts";
+import { principalOf } from "./access.ts";
+import { type FormFile, parseForm, type UploadForm } from "./form-parse.ts";
+import { HttpProblem } from "./problems.ts";
+import type { ApiRequest, Principal } from "./request.ts";
+import { json } from "./respond.ts";
 import type { RouteHandler } from "./router.ts";
+import { admit, type Declared, newFile } from "./uploads.ts";
 
-export const routes: Record<string, RouteHandler> = {};
+/**
+ * The bytes are stored within the request, so the row's pending window only needs to cover the
+ * Object Created event; after it the sweep may expire a file whose bytes never landed.
+ */
+const FORM_EXPIRES_IN = 300;
+
+/** `admit`, with its errors naming the form's fields: `file[<index>]` or `entityId`. */
+function admitFile(declared: Declared, index: number, principal: Principal) {
+  try {
+    return admit(declared, principal);
+  } catch (error) {
+    if (!(error instanceof HttpProblem)) throw error;
+    const name = `file[${index}]`;
+    const errors = error.errors.map((e) => ({
+      in: "form" as const,
+      name: e.name === "entityId" ? "entityId" : name,
+      detail: e.detail,
+    }));
+    const about = error.errors.some((e) => e.name !== "entityId") ? `${name}: ` : "";
+    throw new HttpProblem(
+      error.status,
+      error.slug,
+      error.title,
+      `${about}${error.detail}`,
+      errors,
+      error.headers,
+    );
+  }
+}
+
+const declaredOf = (form: UploadForm, file: FormFile): Declared => ({
+  filename: file.filename,
+  contentType: file.contentType,
+  size: file.bytes.length,
+  purpose: form.purpose,
+  entityId: form.entityId,
+});
+
+/**
+ * POST /files: small files sent through the API. Every file is checked before any is recorded,
+ * so one bad file stores nothing; then each is recorded and its bytes put under tmp/, where the
+ * Object Created event marks it uploaded exactly as for a presigned upload.
+ */
+async function uploadForm(req: ApiRequest, ports: Ports) {
+  const principal = principalOf(req);
+  const form = await parseForm(req.body, req.headers["content-type"] ?? "");
+  const admitted = form.files.map((file, index) => {
+    const declared = declaredOf(form, file);
+    return { file, declared, ...admitFile(declared, index, principal) };
+  });
+
+  const files = [];
+  for (const { file, declared, entityId } of admitted) {
+    const row = newFile(ports, {
+      declared,
+      entityId,
+      principal,
+      method: "form",
+      expiresIn: FORM_EXPIRES_IN,
+      correlationId: req.requestId,
+    });
+    await ports.files.create(row);
+    await flush(ports, row);
+    await ports.storage.put(row.key, file.bytes, row.contentType);
+    files.push({ fileId: row.fileId, key: row.key, status: row.status });
+  }
+  return json(201, { files });
+}
+
+export const routes: Record<string, RouteHandler> = { "POST /files": uploadForm };
