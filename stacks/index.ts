@@ -5,6 +5,7 @@ import type { PlatformConfig } from "./config.ts";
 import { createServiceData } from "./data.ts";
 import { createFunctions } from "./functions.ts";
 import { narrowLinkPermissions } from "./links.ts";
+import { createSchedules } from "./schedules.ts";
 import { createServerApi } from "./server-api.ts";
 import { createStorage } from "./storage.ts";
 import { createSubscriptions, forwardBucketEvents } from "./subscriptions.ts";
@@ -24,6 +25,7 @@ export function platform(manifests: readonly ServiceManifest[], config: Platform
     wiring.topics.map((t) => [t.id, data[t.id] as sst.aws.SnsTopic]),
   );
   createTopicSubscriptions(wiring, topics, functions);
+  createSchedules(wiring, functions);
   const { api } = createApi(wiring, config, functions);
   const server = createServerApi(wiring, functions);
   return { api: api.url, serverApi: server.api.url, bucket: bucket.name, bus: bus.name };

@@ -41,11 +41,12 @@ function stateFor(
       return { name: physical, arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` };
     case "aws:cloudwatch/eventBus:EventBus":
       return { name: physical, arn: arn("events", `event-bus/${physical}`) };
-    case "aws:cloudwatch/eventRule:EventRule":
-      return {
-        name: physical,
-        arn: arn("events", `rule/${String(inputs.eventBusName)}/${physical}`),
-      };
+    case "aws:cloudwatch/eventRule:EventRule": {
+      // Rules on the default bus (every scheduled rule) have no bus in their ARN.
+      const bus = inputs.eventBusName as string | undefined;
+      const path = bus && bus !== "default" ? `${bus}/${physical}` : physical;
+      return { name: physical, arn: arn("events", `rule/${path}`) };
+    }
     case "aws:sqs/queue:Queue":
       return {
         name: physical,

@@ -116,7 +116,7 @@ describe("failing subscribers", () => {
   it("retry twice, then park the event in the function's own failure queue", () => {
     const subscribers = wiring.functions.filter((f) => f.failureQueue);
     expect(subscribers.map((f) => f.id).sort()).toEqual(
-      [...new Set(wiring.rules.map((r) => r.target))].sort(),
+      [...new Set([...wiring.rules, ...wiring.schedules].map((r) => r.target))].sort(),
     );
     for (const fn of subscribers) {
       const queue = named("aws:sqs/queue:Queue", `${fn.failureQueue}Queue`);

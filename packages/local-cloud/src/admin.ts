@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { DeadLetter, DeadLetters } from "./dead-letters.ts";
 import type { EventBridge } from "./events/bus.ts";
+import type { Scheduler } from "./events/scheduler.ts";
 import { sendJson } from "./http.ts";
 import type { LambdaRuntime } from "./lambda/runtime.ts";
 
@@ -8,6 +9,7 @@ interface AdminContext {
   deadLetters: DeadLetters;
   events: EventBridge;
   lambda: LambdaRuntime;
+  scheduler: Scheduler;
 }
 
 /**
@@ -50,7 +52,7 @@ export async function redrive(
   return { ok: true };
 }
 
-/** The local cloud's own endpoints: health, and dead-letter queues to list and redrive. */
+/** The local cloud's own endpoints: health, dead letters to list and redrive, schedules to run. */
 export function createAdminApi(context: AdminContext) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? "/", "http://local").pathname;
@@ -59,7 +61,15 @@ export function createAdminApi(context: AdminContext) {
         ok: true,
         functions: context.lambda.names(),
         buses: context.events.busNames(),
+        schedules: context.scheduler.ids(),
       });
+    }
+    const schedule = /^\/_local\/schedules\/([^/]+)\/run$/.exec(path);
+    if (req.method === "POST" && schedule?.[1]) {
+      const id = decodeURIComponent(schedule[1]);
+      if (!context.scheduler.run(id))
+        return sendJson(res, 404, { message: `no such schedule: ${id}` });
+      return sendJson(res, 202, { schedule: id });
     }
     if (req.method === "GET" && path === "/_local/dead-letters") {
       const queues = await context.deadLetters.queues();

@@ -18,6 +18,7 @@ import { type LocalCloud, startLocalCloud } from "./platform.ts";
 const USAGE = `usage:
   local-cloud start --manifests <module> [--ephemeral] [--port 4566] [--data .local]
   local-cloud dlq [list [<queue>] | redrive <queue>] [--port 4566]
+  local-cloud schedule run <id> [--port 4566]
   local-cloud replay --from <time> --to <time> [--rule <name>...] [--port 4566] [--data .local]
   local-cloud token --sub <user> [--scope <s>...] [--ttl <seconds>] [--aud <audience>]
   local-cloud api-keys create --name <n> --owner <o> [--rate 10] [--burst 20] [--quota 10000] | list | revoke <id>`;
@@ -113,15 +114,18 @@ function describe(cloud: LocalCloud) {
   };
 }
 
+/** Calls the running local cloud's admin API (/_local/). */
+async function callAdmin(port: string, url: string, method = "GET") {
+  const res = await fetch(url, { method }).catch(() => {
+    throw new Error(`no local cloud answers on port ${port}: start it with npm start`);
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
 async function deadLetters(args: string[], port: string) {
   const base = `http://127.0.0.1:${port}/_local/dead-letters`;
   const [action = "list", queue] = args;
-  const call = async (url: string, method = "GET") => {
-    const res = await fetch(url, { method }).catch(() => {
-      throw new Error(`no local cloud answers on port ${port}: start it with npm start`);
-    });
-    return (await res.json()) as Record<string, unknown>;
-  };
+  const call = async (url: string, method = "GET") => (await callAdmin(port, url, method)).body;
   if (action === "list" && !queue) {
     const { queues } = (await call(base)) as { queues: { name: string; count: number }[] };
     if (queues.length === 0) console.log("no dead letters");
@@ -135,6 +139,16 @@ async function deadLetters(args: string[], port: string) {
   } else {
     throw new Error(USAGE);
   }
+}
+
+/** Fires a schedule once, now, in the running local cloud. */
+async function schedule(args: string[], port: string) {
+  const [action, id] = args;
+  if (action !== "run" || !id) throw new Error(USAGE);
+  const url = `http://127.0.0.1:${port}/_local/schedules/${encodeURIComponent(id)}/run`;
+  const { status, body } = await callAdmin(port, url, "POST");
+  if (status !== 202) throw new Error(String(body.message));
+  console.log(`${id}: triggered`);
 }
 
 /** Replays an archived window through the running local cloud, with the SDK's StartReplay. */
@@ -221,6 +235,7 @@ async function main(argv: string[]) {
   const [command, ...rest] = positionals;
   if (command === "start") await start(values);
   else if (command === "dlq") await deadLetters(rest, values.port ?? "4566");
+  else if (command === "schedule") await schedule(rest, values.port ?? "4566");
   else if (command === "replay") await replay(values);
   else throw new Error(USAGE);
 }

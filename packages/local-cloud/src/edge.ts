@@ -13,7 +13,7 @@ export interface EdgeRoutes {
   /** DynamoDB's JSON API, forwarded to DynamoDB Local. */
   dynamodb: Handler;
   sns: Handler;
-  /** The local cloud's own endpoints under /_local/ (health, dead letters). */
+  /** The local cloud's own endpoints under /_local/ (health, dead letters, schedules). */
   admin: Handler;
 }
 

@@ -1,4 +1,4 @@
+export { mintToken } from "./apigateway/token.ts";
 export { LOCAL_ACCOUNT, resourceNames } from "./names.ts";
 export { type LocalCloud, type LocalCloudOptions, startLocalCloud } from "./platform.ts";
-export { mintToken } from "./apigateway/token.ts";
 export { REPOSITORY_ROOT, startTestCloud, type TestCloud } from "./testing.ts";

@@ -31,6 +31,7 @@ import { forwardTo, startEdge } from "./edge.ts";
 import { createEventsApi } from "./events/api.ts";
 import { EventArchive } from "./events/archive.ts";
 import { EventBridge } from "./events/bus.ts";
+import { Scheduler } from "./events/scheduler.ts";
 import { createLambdaApi } from "./lambda/api.ts";
 import { functionDefinitions, retarget } from "./lambda/definitions.ts";
 import { LambdaRuntime } from "./lambda/runtime.ts";
@@ -85,6 +86,11 @@ export interface LocalCloud {
   deadLetters: DeadLetters;
   /** Handler modules the manifests name that do not exist yet. */
   missingHandlers: string[];
+  /**
+   * Fires a manifest schedule once, now, as its rule would; resolves once the invocation is
+   * handed over (settle() waits for it to finish). Rejects for an unknown schedule.
+   */
+  runSchedule(id: string): Promise<void>;
   /** Waits until every event in flight has been delivered and handled. */
   settle(): Promise<void>;
   stop(): Promise<void>;
@@ -163,6 +169,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     created.retry = rule.retry;
     created.deadLetterQueue = rule.deadLetterQueue;
   }
+  const scheduler = new Scheduler({
+    schedules: wiring.schedules,
+    functionName: names.functionName,
+    events,
+    lambda,
+    log,
+  });
   const forward = events.putRule({
     name: "ForwardBucketEvents",
     bus: "default",
@@ -210,7 +223,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           if (!sns) throw new Error("SNS is not ready yet");
           await sns.handle(req, res);
         },
-        admin: createAdminApi({ deadLetters, events, lambda }),
+        admin: createAdminApi({ deadLetters, events, lambda, scheduler }),
       },
       edgePort,
       log,
@@ -278,6 +291,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     );
     dynamo.destroy();
     const started = { api, serverApi, issuer };
+    // Only now: a schedule must not fire before its function can run.
+    scheduler.start();
     return {
       endpoint: edge.url,
       apiUrl: started.api.url,
@@ -293,8 +308,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       sns,
       deadLetters,
       missingHandlers,
+      async runSchedule(id) {
+        if (!scheduler.run(id))
+          throw new Error(
+            `no schedule "${id}"; the manifests declare: ${scheduler.ids().join(", ") || "none"}`,
+          );
+      },
       settle,
       async stop() {
+        scheduler.stop();
         await started.api.stop();
         await started.serverApi.stop();
         await started.issuer.stop();

@@ -2,7 +2,12 @@ import { fileURLToPath } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { S3Client } from "@aws-sdk/client-s3";
-import { defineService, PROXY_FUNCTION, PROXY_SERVICE, type ServiceManifest } from "@platform/manifest";
+import {
+  defineService,
+  PROXY_FUNCTION,
+  PROXY_SERVICE,
+  type ServiceManifest,
+} from "@platform/manifest";
 import { mintToken } from "./apigateway/token.ts";
 import { LOCAL_ACCOUNT } from "./names.ts";
 import { type LocalCloud, type LocalCloudOptions, startLocalCloud } from "./platform.ts";

@@ -27,14 +27,18 @@ function cliProcess(...args: string[]) {
   });
 }
 
-/** Waits for a command that should fail: its exit code and what it wrote to stderr. */
-async function failure(child: ChildProcess) {
+/** Waits for a command to end: its exit code and what it wrote. */
+async function finished(child: ChildProcess) {
+  let stdout = "";
   let stderr = "";
+  child.stdout?.on("data", (d) => {
+    stdout += String(d);
+  });
   child.stderr?.on("data", (d) => {
     stderr += String(d);
   });
   const code = await new Promise((resolve) => child.once("exit", resolve));
-  return { code, stderr };
+  return { code, stdout, stderr };
 }
 
 /** Runs `local-cloud start` on free ports, and waits until it says it is up. */
@@ -168,12 +172,28 @@ describe("npm start", { timeout: 120_000 }, () => {
     expect(await listening(endpoints.services.dynamodb)).toBe(false);
   });
 
+  it("lists the schedules it runs, and runs one on request with `schedule run`", async () => {
+    const data = mkdtempSync(join(tmpdir(), "cli-"));
+    const { child, endpoints, output } = await start(data, "--ephemeral");
+    expect(output()).toContain("⏱ RecorderHourly → RecorderTick, rate(1 hour)\n");
+    expect(output()).toContain(
+      "⏱ RecorderNightly → RecorderTick, cron(0 3 * * ? *): runs here only when triggered",
+    );
+    const port = new URL(endpoints.endpoint).port;
+    const ran = await finished(cliProcess("schedule", "run", "RecorderNightly", "--port", port));
+    expect(ran).toMatchObject({ code: 0, stdout: "RecorderNightly: triggered\n" });
+    const unknown = await finished(cliProcess("schedule", "run", "Nope", "--port", port));
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no such schedule: Nope");
+    expect(await stop(child, "SIGTERM")).toBe(0);
+  });
+
   it("refuses a taken port with a clear message, before starting anything", async () => {
     const blocker = createServer().listen(0, "127.0.0.1");
     await new Promise((resolve) => blocker.once("listening", resolve));
     const port = String((blocker.address() as AddressInfo).port);
     const data = mkdtempSync(join(tmpdir(), "cli-"));
-    const { code, stderr } = await failure(
+    const { code, stderr } = await finished(
       cliProcess("start", "--manifests", "manifests.ts", "--port", port, "--data", data),
     );
     blocker.close();
@@ -183,7 +203,7 @@ describe("npm start", { timeout: 120_000 }, () => {
   });
 
   it("refuses to start without manifests, with a usage message", async () => {
-    const { code, stderr } = await failure(cliProcess("start"));
+    const { code, stderr } = await finished(cliProcess("start"));
     expect(code).toBe(1);
     expect(stderr).toContain("--manifests is required");
   });

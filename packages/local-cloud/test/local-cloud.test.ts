@@ -515,3 +515,80 @@ describe("SNS", () => {
     expect(await item("Records", "RecorderSecond#a profile picture")).toBeUndefined();
   });
 });
+
+describe("schedules", () => {
+  /** What the schedules' function has recorded: one row per Scheduled Event, by event id. */
+  async function ticks() {
+    const { Items = [] } = await dynamo().send(
+      new ScanCommand({
+        TableName: cloud.names.tables.Records,
+        FilterExpression: "begins_with(pk, :fn)",
+        ExpressionAttributeValues: { ":fn": { S: "RecorderTick#" } },
+      }),
+    );
+    return Items.map((i) => JSON.parse(i.lastEvent?.S ?? "{}") as Record<string, unknown>);
+  }
+
+  it("runs a schedule on request, delivering the Scheduled Event EventBridge sends", async () => {
+    const before = await ticks();
+    await cloud.runSchedule("RecorderHourly");
+    await cloud.settle();
+    const fresh = (await ticks()).filter((e) => !before.some((b) => b.id === e.id));
+    expect(fresh).toEqual([
+      {
+        version: "0",
+        id: expect.stringMatching(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+        ),
+        "detail-type": "Scheduled Event",
+        source: "aws.events",
+        account: LOCAL_ACCOUNT.accountId,
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+        region: LOCAL_ACCOUNT.region,
+        resources: ["arn:aws:events:us-east-1:000000000000:rule/RecorderHourly"],
+        detail: {},
+      },
+    ]);
+  });
+
+  it("refuses to run a schedule the manifests do not declare", async () => {
+    await expect(cloud.runSchedule("RecorderNever")).rejects.toThrow(
+      'no schedule "RecorderNever"; the manifests declare: RecorderHourly, RecorderNightly, ToolsBroken',
+    );
+  });
+
+  it("runs a cron schedule through the admin API, and answers 404 for an unknown one", async () => {
+    const before = (await ticks()).length;
+    const run = await fetch(`${cloud.endpoint}/_local/schedules/RecorderNightly/run`, {
+      method: "POST",
+    });
+    expect(run.status).toBe(202);
+    expect(await run.json()).toEqual({ schedule: "RecorderNightly" });
+    await cloud.settle();
+    const after = await ticks();
+    expect(after).toHaveLength(before + 1);
+    expect(after.map((e) => e.resources)).toContainEqual([
+      "arn:aws:events:us-east-1:000000000000:rule/RecorderNightly",
+    ]);
+
+    const unknown = await fetch(`${cloud.endpoint}/_local/schedules/RecorderNever/run`, {
+      method: "POST",
+    });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ message: "no such schedule: RecorderNever" });
+  });
+
+  it("retries a failing scheduled function, then parks its event in the function's failure queue", async () => {
+    await cloud.runSchedule("ToolsBroken");
+    await cloud.settle();
+    const [letter, ...more] = await cloud.deadLetters.list("ToolsFailFailures");
+    expect(more).toEqual([]);
+    expect(letter).toMatchObject({
+      attempts: 3,
+      error: { code: "TypeError", message: "the tool failed on purpose" },
+      redrive: { kind: "lambda", functionName: "ToolsFail" },
+    });
+    const payload = letter?.redrive.kind === "lambda" ? JSON.parse(letter.redrive.payload) : {};
+    expect(payload).toMatchObject({ "detail-type": "Scheduled Event", source: "aws.events" });
+  });
+});

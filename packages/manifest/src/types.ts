@@ -53,6 +53,16 @@ export interface TopicSubscriptionSpec<F extends string = string> {
   filterPolicyScope?: "MessageAttributes" | "MessageBody";
 }
 
+/** An EventBridge schedule expression, in UTC: `rate(5 minutes)`, `cron(0 3 * * ? *)`. */
+export type ScheduleExpression = `rate(${string})` | `cron(${string})`;
+
+/** A function EventBridge invokes (asynchronously) on a schedule, with a "Scheduled Event". */
+export interface ScheduleSpec<F extends string = string> {
+  description: string;
+  function: F;
+  schedule: ScheduleExpression;
+}
+
 export interface OperationSpec<F extends string = string> {
   /** The operation's contract (name, input and output schemas) from @platform/events. */
   contract: OperationContract;
@@ -99,6 +109,7 @@ export interface ServiceManifest<F extends string = string> {
   // NoInfer: the function names come from `functions` alone, so a typo elsewhere is an error.
   subscriptions?: Record<string, SubscriptionSpec<NoInfer<F>>>;
   topicSubscriptions?: Record<string, TopicSubscriptionSpec<NoInfer<F>>>;
+  schedules?: Record<string, ScheduleSpec<NoInfer<F>>>;
   operations?: Record<string, OperationSpec<NoInfer<F>>>;
   routes?: Partial<Record<RouteKey, RouteSpec<NoInfer<F>>>>;
   /** Resources this service owns; names are global, so they are prefixed by the service's domain. */

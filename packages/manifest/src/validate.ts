@@ -1,3 +1,4 @@
+import { scheduleExpressionProblem } from "./schedule.ts";
 import {
   PLATFORM_RESOURCES,
   PROXY_FUNCTION,
@@ -19,7 +20,8 @@ const ROUTE = /^(GET|POST|PUT|PATCH|DELETE) \/[a-zA-Z0-9/{}_.-]*$/;
 
 /**
  * What one manifest gets wrong on its own: undeclared functions, malformed handlers and routes,
- * links to resources it does not own, impossible retry policies, tables keyed on missing fields.
+ * links to resources it does not own, impossible retry policies and schedules, tables keyed on
+ * missing fields.
  * `owners` (resource -> service) only sharpens the message for a link to another service's resource.
  */
 export function validateService(m: ServiceManifest, owners = new Map<string, string>()): string[] {
@@ -61,6 +63,13 @@ export function validateService(m: ServiceManifest, owners = new Map<string, str
       problems.push(
         `${where}, topic subscription "${name}": handler function "${sub.function}" is not declared`,
       );
+  }
+  for (const [name, schedule] of Object.entries(m.schedules ?? {})) {
+    const at = `${where}, schedule "${name}"`;
+    if (!declared(schedule.function))
+      problems.push(`${at}: function "${schedule.function}" is not declared`);
+    const problem = scheduleExpressionProblem(schedule.schedule);
+    if (problem) problems.push(`${at}: "${schedule.schedule}" ${problem}`);
   }
   for (const [name, op] of Object.entries(m.operations ?? {})) {
     const at = `${where}, operation "${name}"`;

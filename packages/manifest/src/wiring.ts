@@ -6,6 +6,7 @@ import {
   PROXY_SERVICE,
   type RetryPolicy,
   type RouteKey,
+  type ScheduleExpression,
   type ServiceManifest,
   type TableSpec,
   type Timeout,
@@ -31,8 +32,8 @@ export interface WiredFunction {
   link: string[];
   isProxy: boolean;
   /**
-   * For functions that subscriptions invoke (asynchronously): where events go once the handler has
-   * failed every attempt. Delivery failures go to the rule's own queue instead.
+   * For functions that subscriptions and schedules invoke (asynchronously): where events go once
+   * the handler has failed every attempt. Delivery failures go to the rule's own queue instead.
    */
   failureQueue?: string;
 }
@@ -57,6 +58,17 @@ export interface WiredTopicSubscription {
   target: string;
   filterPolicy?: Record<string, unknown>;
   filterPolicyScope: "MessageAttributes" | "MessageBody";
+}
+
+/** A scheduled rule (on the account's default bus, as schedules must be) that invokes `target`. */
+export interface WiredSchedule {
+  /** Component name: `AuditNightlyReport`. */
+  id: string;
+  service: string;
+  name: string;
+  description: string;
+  schedule: ScheduleExpression;
+  target: string;
 }
 
 export interface WiredOperation {
@@ -93,6 +105,7 @@ export interface Wiring {
   functions: WiredFunction[];
   rules: WiredRule[];
   topicSubscriptions: WiredTopicSubscription[];
+  schedules: WiredSchedule[];
   operations: WiredOperation[];
   routes: WiredRoute[];
   tables: WiredTable[];
@@ -117,6 +130,7 @@ export function buildWiring(manifests: readonly ServiceManifest[]): Wiring {
   const functions: WiredFunction[] = [];
   const rules: WiredRule[] = [];
   const topicSubscriptions: WiredTopicSubscription[] = [];
+  const schedules: WiredSchedule[] = [];
   const operations: WiredOperation[] = [];
   const routes: WiredRoute[] = [];
   const tables: WiredTable[] = [];
@@ -160,6 +174,16 @@ export function buildWiring(manifests: readonly ServiceManifest[]): Wiring {
         filterPolicyScope: sub.filterPolicyScope ?? "MessageAttributes",
       });
     }
+    for (const [name, schedule] of Object.entries(m.schedules ?? {})) {
+      schedules.push({
+        id: `${pascal(m.name)}${pascal(name)}`,
+        service: m.name,
+        name,
+        description: schedule.description,
+        schedule: schedule.schedule,
+        target: functionId(m.name, schedule.function),
+      });
+    }
     for (const [name, op] of Object.entries(m.operations ?? {})) {
       operations.push({
         name,
@@ -188,12 +212,24 @@ export function buildWiring(manifests: readonly ServiceManifest[]): Wiring {
   }
 
   for (const fn of functions) {
-    const invokedAsynchronously = [...rules, ...topicSubscriptions].some((r) => r.target === fn.id);
+    const invokedAsynchronously = [...rules, ...topicSubscriptions, ...schedules].some(
+      (r) => r.target === fn.id,
+    );
     if (invokedAsynchronously) fn.failureQueue = `${fn.id}Failures`;
   }
   const proxy = functions.find((f) => f.isProxy);
   if (!proxy) throw new Error("unreachable: validation guarantees the proxy exists");
-  return { functions, rules, topicSubscriptions, operations, routes, tables, topics, proxy };
+  return {
+    functions,
+    rules,
+    topicSubscriptions,
+    schedules,
+    operations,
+    routes,
+    tables,
+    topics,
+    proxy,
+  };
 }
 
 /**

@@ -166,6 +166,21 @@ describe("validateManifests", () => {
     ]);
   });
 
+  it("refuses a schedule with an undeclared function or an expression EventBridge would reject", () => {
+    const problems = problemsAfter((m) => {
+      byName(m, "imaging").schedules = {
+        nightly: { description: "n", function: "ghost", schedule: "cron(0 3 * * *)" },
+        hourly: { description: "h", function: "describe", schedule: "rate(2 hour)" },
+        sound: { description: "s", function: "describe", schedule: "rate(1 day)" },
+      };
+    });
+    expect(problems).toEqual([
+      'service "imaging", schedule "nightly": function "ghost" is not declared',
+      'service "imaging", schedule "nightly": "cron(0 3 * * *)" must have six fields: cron(minutes hours day-of-month month day-of-week year)',
+      'service "imaging", schedule "hourly": "rate(2 hour)" must say rate(2 hours)',
+    ]);
+  });
+
   it("refuses retry policies EventBridge would reject", () => {
     const problems = problemsAfter((m) => {
       const sub = byName(m, "imaging").subscriptions?.onReady;

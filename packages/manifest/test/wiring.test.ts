@@ -122,8 +122,41 @@ describe("topic subscriptions", () => {
   });
 });
 
+describe("schedules", () => {
+  it("are wired with their expression and target, and give their function a failure queue", () => {
+    const platform = samplePlatform();
+    const imaging = platform.find((m) => m.name === "imaging");
+    if (!imaging) throw new Error("fixture changed");
+    imaging.schedules = {
+      "nightly-sweep": {
+        description: "sweeps",
+        function: "describe",
+        schedule: "cron(0 3 * * ? *)",
+      },
+    };
+    const wiring = buildWiring(platform);
+    expect(wiring.schedules).toEqual([
+      {
+        id: "ImagingNightlySweep",
+        service: "imaging",
+        name: "nightly-sweep",
+        description: "sweeps",
+        schedule: "cron(0 3 * * ? *)",
+        target: "ImagingDescribe",
+      },
+    ]);
+    expect(wiring.functions.find((f) => f.id === "ImagingDescribe")?.failureQueue).toBe(
+      "ImagingDescribeFailures",
+    );
+  });
+
+  it("are none for manifests that declare none", () => {
+    expect(buildWiring(samplePlatform()).schedules).toEqual([]);
+  });
+});
+
 describe("defineService", () => {
-  it("only lets a subscription, an operation or a route name a declared function", () => {
+  it("only lets a subscription, an operation, a route or a schedule name a declared function", () => {
     const manifest = defineService({
       name: "typed",
       description: "t",
@@ -138,6 +171,12 @@ describe("defineService", () => {
       },
       // @ts-expect-error a route key must be "<METHOD> /<path>"
       routes: { "/health": { function: "a", auth: "public" } },
+      schedules: {
+        // @ts-expect-error a schedule must be rate(...) or cron(...)
+        often: { description: "o", function: "a", schedule: "every minute" },
+        // @ts-expect-error and name a declared function
+        daily: { description: "d", function: "c", schedule: "rate(1 day)" },
+      },
     });
     expectTypeOf(manifest.functions).toHaveProperty("a");
     // The same mistakes are caught at run time for manifests built without the types.
