@@ -68,6 +68,13 @@ export default defineService({
       events: on(FileDeleted),
     },
   },
+  schedules: {
+    sweepExpired: {
+      description: "Pending files whose signed upload expired unused become expired.",
+      function: "sweep",
+      schedule: "rate(5 minutes)",
+    },
+  },
   routes: {
     "GET /health": { function: "api", auth: "public" },
     "GET /openapi.json": { function: "api", auth: "public" },
