@@ -30,7 +30,11 @@ export async function applyChange(
     const next: FileRecord = {
       ...change.file,
       rev: file.rev + 1,
-      outbox: change.events.map((event) => ({ ...event, eventId: ports.newId() })),
+      // Keep any events still owed: a writer that won the race may have crashed before publishing.
+      outbox: [
+        ...file.outbox,
+        ...change.events.map((event) => ({ ...event, eventId: ports.newId() })),
+      ],
     };
     if (!(await ports.files.replace(next, file.rev))) continue;
     return { file: await flush(ports, next), changed: true };

@@ -119,8 +119,15 @@ export function filesTable(client: DynamoDBDocumentClient, tableName: string): F
       input.FilterExpression = filters.join(" AND ");
       input.ScanIndexForward = false;
       input.Limit = query.limit;
-      const keyNames = ["fileId", "createdAt", scoped ? "ownerScope" : "ownerId"];
-      if (query.cursor) input.ExclusiveStartKey = decodeCursor(query.cursor, keyNames);
+      const partition = scoped ? "ownerScope" : "ownerId";
+      const keyNames = ["fileId", "createdAt", partition];
+      if (query.cursor) {
+        const start = decodeCursor(query.cursor, keyNames);
+        // A cursor from someone else's listing would start outside this one: DynamoDB refuses it.
+        if (start[partition] !== input.ExpressionAttributeValues[scoped ? ":scope" : ":owner"])
+          throw new BadCursorError();
+        input.ExclusiveStartKey = start;
+      }
 
       // A filter can leave a page short: keep reading until it is full or the index ends.
       const items: FileRecord[] = [];

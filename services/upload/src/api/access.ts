@@ -34,6 +34,7 @@ export function jsonBody(req: ApiRequest): unknown {
       "unsupported-media-type",
       "Unsupported media type",
       `send the body as application/json (got ${type || "no content type"})`,
+      [{ in: "header", name: "content-type", detail: "must be application/json" }],
     );
   try {
     return JSON.parse(req.body.toString("utf8"));

@@ -2,7 +2,7 @@ import { deleted, type FileRecord } from "../files.ts";
 import { applyChange } from "../lifecycle.ts";
 import type { Ports, Storage } from "../ports.ts";
 import { ownedFile, principalOf } from "./access.ts";
-import { conflict, notFound, validate } from "./problems.ts";
+import { badRequest, conflict, HttpProblem, notFound, validate } from "./problems.ts";
 import type { ApiRequest } from "./request.ts";
 import { empty, json } from "./respond.ts";
 import { ContentQuery, FileIdParams, ListFilesQuery } from "./schemas.ts";
@@ -54,7 +54,13 @@ async function getFile(req: ApiRequest, ports: Ports) {
 async function listFiles(req: ApiRequest, ports: Ports) {
   const principal = principalOf(req);
   const query = validate(ListFilesQuery, req.query, "query");
-  const page = await ports.files.list({ ownerId: principal.ownerId, ...query });
+  const page = await ports.files.list({ ownerId: principal.ownerId, ...query }).catch((error) => {
+    // The store's BadCursorError: a cursor this API never issued is the caller's mistake.
+    if ((error as Error).name !== "BadCursorError") throw error;
+    throw badRequest("1 invalid field in the query", [
+      { in: "query", name: "cursor", detail: error.message },
+    ]);
+  });
   const items = await Promise.all(page.items.map((file) => fileView(file, ports.storage)));
   return json(200, page.nextCursor ? { items, nextCursor: page.nextCursor } : { items });
 }
@@ -95,9 +101,22 @@ async function deleteFile(req: ApiRequest, ports: Ports) {
   return json(202, { fileId, status: "deleted" });
 }
 
+/** GET /files/{fileId}/history: declared by the manifest, answered once the audit timeline lands. */
+async function getHistory(req: ApiRequest, ports: Ports): Promise<never> {
+  const { fileId } = validate(FileIdParams, req.params, "path");
+  await ownedFile(ports, principalOf(req), fileId);
+  throw new HttpProblem(
+    501,
+    "not-implemented",
+    "Not implemented",
+    "a file's history is not served yet",
+  );
+}
+
 export const routes = {
   "GET /files": listFiles,
   "GET /files/{fileId}": getFile,
   "GET /files/{fileId}/content": getContent,
+  "GET /files/{fileId}/history": getHistory,
   "DELETE /files/{fileId}": deleteFile,
 };
