@@ -6,7 +6,8 @@ import { type ApiAnswer, apiClient, postToS3, startPlatform, WRITE } from "./sup
 
 let cloud: TestCloud;
 let api: ReturnType<typeof apiClient>;
-let document: {
+type OpenApi = {
+  openapi: string;
   paths: Record<
     string,
     Record<
@@ -15,13 +16,14 @@ let document: {
     >
   >;
 };
+let spec: OpenApi;
 
 const MiB = 1024 * 1024;
 
 beforeAll(async () => {
   cloud = await startPlatform();
   api = apiClient(cloud, await cloud.token("dave", WRITE));
-  document = await (await fetch(`${cloud.apiUrl}/openapi.json`)).json();
+  spec = (await (await fetch(`${cloud.apiUrl}/openapi.json`)).json()) as OpenApi;
 }, 120_000);
 afterAll(async () => {
   await cloud?.stop();
@@ -29,7 +31,7 @@ afterAll(async () => {
 
 /** Calls a route only if the document has it. */
 function call(method: string, template: string, path: string, body?: unknown): Promise<ApiAnswer> {
-  expect(document.paths[template]?.[method.toLowerCase()], `${method} ${template}`).toBeDefined();
+  expect(spec.paths[template]?.[method.toLowerCase()], `${method} ${template}`).toBeDefined();
   return api(method, path, body);
 }
 
@@ -42,12 +44,15 @@ function bytesOf(size: number): Buffer {
 
 async function declare(size: number, contentType: string, query = "") {
   const required =
-    document.paths["/uploads"]?.post?.requestBody?.content["application/json"]?.schema.required;
+    spec.paths["/uploads"]?.post?.requestBody?.content["application/json"]?.schema.required;
   const body = { filename: `file-${size}`, contentType, size, purpose: "feed" };
   expect(Object.keys(body)).toEqual(expect.arrayContaining(required ?? ["(missing)"]));
   const created = await call("POST", "/uploads", `/uploads${query}`, body);
   expect(created.status).toBe(201);
-  return created.body as { fileId: string; upload: Record<string, never> };
+  return created.body as {
+    fileId: string;
+    upload: { url: string; fields: Record<string, string>; headers: Record<string, string> };
+  };
 }
 
 async function followToUploaded(fileId: string, bytes: Buffer) {
@@ -67,7 +72,7 @@ describe("a client that only knows the OpenAPI document", () => {
   it("is served an OpenAPI 3.1 document without a token", async () => {
     const answer = await fetch(`${cloud.apiUrl}/openapi.json`);
     expect(answer.status).toBe(200);
-    expect((await answer.json()).openapi).toBe("3.1.0");
+    expect(((await answer.json()) as OpenApi).openapi).toBe("3.1.0");
   });
 
   it("uploads 1 KB with a presigned POST and follows it to uploaded", async () => {

@@ -74,19 +74,20 @@ function decoded(params: Record<string, string> | null | undefined): Record<stri
   );
 }
 
+/** Owners named `apiKey:<id>` are server clients; a token claiming such a subject is refused. */
+const API_KEY_OWNER = "apiKey:";
+
 export function toApiRequest(event: GatewayEvent): ApiRequest {
   if ("version" in event && event.version === "2.0") {
     const sub = event.requestContext.authorizer?.jwt?.claims?.sub;
+    const user = typeof sub === "string" && sub !== "" && !sub.startsWith(API_KEY_OWNER);
     return {
       routeKey: event.routeKey,
       params: event.pathParameters ?? {},
       query: event.queryStringParameters ?? {},
       headers: lowerCased(event.headers),
       body: bodyOf(event.body, event.isBase64Encoded),
-      principal:
-        typeof sub === "string" && sub !== ""
-          ? { ownerId: sub, actor: { type: "user", id: sub } }
-          : undefined,
+      principal: user ? { ownerId: sub, actor: { type: "user", id: sub } } : undefined,
       requestId: event.requestContext.requestId,
     };
   }
@@ -99,7 +100,7 @@ export function toApiRequest(event: GatewayEvent): ApiRequest {
     headers: lowerCased(rest.headers),
     body: bodyOf(rest.body, rest.isBase64Encoded),
     principal: keyId
-      ? { ownerId: `apiKey:${keyId}`, actor: { type: "apiKey", id: keyId } }
+      ? { ownerId: `${API_KEY_OWNER}${keyId}`, actor: { type: "apiKey", id: keyId } }
       : undefined,
     requestId: rest.requestContext.requestId,
   };

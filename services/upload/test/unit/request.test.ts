@@ -68,6 +68,11 @@ describe("toApiRequest from the HTTP API (JWT)", () => {
     expect(toApiRequest(httpApiEvent({ requestContext: numericSub })).principal).toBeUndefined();
   });
 
+  it("refuses a token whose subject poses as a server client's owner", () => {
+    const posing = { requestId: "r", authorizer: { jwt: { claims: { sub: "apiKey:key-1" } } } };
+    expect(toApiRequest(httpApiEvent({ requestContext: posing })).principal).toBeUndefined();
+  });
+
   it("reads missing parts as empty", () => {
     const req = toApiRequest({
       version: "2.0",
