@@ -20,8 +20,10 @@ export default defineService({
     },
     describe: {
       handler: "src/handlers/describe.handler",
-      description: "Answers imaging.describe: a file's processing state and variants.",
-      link: ["ImagingJobs"],
+      description:
+        "Answers imaging.describe: an image's dimensions, format, orientation, alpha and EXIF summary.",
+      install: ["sharp"],
+      link: ["ImagingJobs", "Uploads"],
     },
   },
   subscriptions: {

@@ -34,19 +34,35 @@ export function defineOperation<
 
 export const DescribeImage = defineOperation({
   name: "imaging.describe",
-  description: "How far imaging has come with a file, and its variants once made.",
+  description:
+    "What an uploaded image is: dimensions, format, orientation, alpha and an EXIF summary.",
   input: z.object({ fileId: FileId }),
   output: z.object({
     fileId: FileId,
-    status: z.enum(["pending", "processing", "ready", "rejected"]),
-    progress: z.object({ done: NonNegativeInt, total: NonNegativeInt }),
-    variants: z.array(Variant),
-    original: z
+    // The object described: the promoted original, or the upload still under tmp/.
+    key: Text,
+    contentType: Text,
+    state: z.enum(["processing", "ready", "rejected"]),
+    // Absent for a file that is not an image (a PDF in a chat).
+    image: z
       .object({
-        key: Text,
-        width: Pixels.optional(),
-        height: Pixels.optional(),
-        contentType: Text,
+        format: Text,
+        // As stored; `orientation` (EXIF, 1-8) says how to turn it for display.
+        width: Pixels,
+        height: Pixels,
+        orientation: z.number().int().min(1).max(8).optional(),
+        hasAlpha: z.boolean(),
+        pages: Pixels,
+        space: Text.optional(),
+        exif: z
+          .object({
+            make: Text.optional(),
+            model: Text.optional(),
+            takenAt: Text.optional(),
+            software: Text.optional(),
+            hasGps: z.boolean(),
+          })
+          .optional(),
       })
       .optional(),
   }),

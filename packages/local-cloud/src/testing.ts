@@ -31,6 +31,19 @@ const proxyPlaceholder = defineService({
   },
 });
 
+/** A service's operations, allowing only the callers that run on this test platform. */
+function withCallersAmong(manifest: ServiceManifest, present: readonly ServiceManifest[]) {
+  if (!manifest.operations) return manifest;
+  const names = new Set(present.map((m) => m.name));
+  const operations = Object.fromEntries(
+    Object.entries(manifest.operations).map(([name, op]) => [
+      name,
+      { ...op, callers: op.callers.filter((caller) => names.has(caller)) },
+    ]),
+  );
+  return { ...manifest, operations };
+}
+
 export interface TestCloud extends LocalCloud {
   /** A token from the local issuer, accepted by the HTTP API's JWT authorizer. */
   token(subject: string, scopes?: string[]): Promise<string>;
@@ -47,14 +60,16 @@ export interface TestCloud extends LocalCloud {
 
 /**
  * A whole platform for one service's tests: the given manifests (plus the proxy), every port
- * picked free, state in a temporary folder, and retries without long waits.
+ * picked free, state in a temporary folder, and retries without long waits. Operation callers
+ * that are not on this platform are left out of the allow-lists, since they cannot call.
  */
 export async function startTestCloud(
   options: { manifests: readonly ServiceManifest[] } & Partial<LocalCloudOptions>,
 ): Promise<TestCloud> {
-  const manifests = options.manifests.some((m) => m.name === PROXY_SERVICE)
+  const present = options.manifests.some((m) => m.name === PROXY_SERVICE)
     ? options.manifests
     : [...options.manifests, proxyPlaceholder];
+  const manifests = present.map((m) => withCallersAmong(m, present));
   const cloud = await startLocalCloud({
     root: REPOSITORY_ROOT,
     edgePort: 0,
