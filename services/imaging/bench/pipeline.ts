@@ -20,7 +20,7 @@ const IMAGES_PER_ROUND = 5;
 const TARGET_RATIO = 0.9;
 
 /** Noise over a diagonal colour gradient: compresses like a photo, not like a flat fill. */
-async function photo(width: number, height: number): Promise<Buffer> {
+export async function photo(width: number, height: number): Promise<Buffer> {
   const noise = await sharp({
     create: {
       width,

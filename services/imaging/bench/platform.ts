@@ -1,7 +1,7 @@
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { startTestCloud } from "@platform/local-cloud";
-import sharp from "sharp";
 import imaging from "../service.ts";
+import { photo } from "./pipeline.ts";
 
 /**
  * On the local platform: the time from an S3 PUT of a 12 MP JPEG under tmp/ until imaging has
@@ -13,28 +13,10 @@ const SAMPLES = 12;
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
-/** A photo-like 12 MP JPEG: noise over a gradient, so it does not compress to nothing. */
-async function photo12mp(): Promise<Buffer> {
-  const width = 4000;
-  const height = 3000;
-  const noise = await sharp({
-    create: {
-      width,
-      height,
-      channels: 3,
-      background: "#808080",
-      noise: { type: "gaussian", mean: 128, sigma: 40 },
-    },
-  })
-    .png()
-    .toBuffer();
-  return sharp(noise).blur(1.2).jpeg({ quality: 88 }).toBuffer();
-}
-
 export async function benchPlatform(): Promise<void> {
   const cloud = await startTestCloud({ manifests: [imaging], concurrency: 2 });
   try {
-    const bytes = await photo12mp();
+    const bytes = await photo(4000, 3000);
     const latencies: number[] = [];
     for (let i = 0; i < SAMPLES + 1; i++) {
       const key = `tmp/feed/bench/${crypto.randomUUID()}_${Date.now()}.jpg`;

@@ -1,4 +1,3 @@
-import { HeadObjectCommand } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { TestCloud } from "@platform/local-cloud";
 import { startTestCloud } from "@platform/local-cloud";
@@ -10,7 +9,7 @@ import { jobsTable } from "../src/adapters/jobs-table.ts";
 import { bucketObjects } from "../src/adapters/objects.ts";
 import type { Checkpoint, Ports } from "../src/ports.ts";
 import { processObject } from "../src/process.ts";
-import { eventsAbout, tmpKey, upload } from "./support/platform.ts";
+import { eventsAbout, exists, tmpKey, upload } from "./support/platform.ts";
 
 // The process is driven by the test alone: the platform runs without imaging's subscription.
 let cloud: TestCloud;
@@ -48,15 +47,6 @@ function portsFailingOnceAt(step: Checkpoint | undefined): Ports {
   };
 }
 
-async function exists(key: string) {
-  try {
-    await cloud.s3.send(new HeadObjectCommand({ Bucket: cloud.names.bucket, Key: key }));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const STEPS: Checkpoint[] = [
   "downloaded",
   "variant-written",
@@ -87,8 +77,9 @@ describe("a failure at any step, then the retry", () => {
       variants: { key: string; width: number; height: number }[];
     };
     expect(data.variants).toHaveLength(6);
-    for (const variant of data.variants) expect(await exists(variant.key), variant.key).toBe(true);
-    expect(await exists(data.original.key)).toBe(true);
-    expect(await exists(key)).toBe(false);
+    for (const variant of data.variants)
+      expect(await exists(cloud, variant.key), variant.key).toBe(true);
+    expect(await exists(cloud, data.original.key)).toBe(true);
+    expect(await exists(cloud, key)).toBe(false);
   });
 });

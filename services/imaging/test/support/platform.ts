@@ -1,4 +1,4 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { startTestCloud, type TestCloud } from "@platform/local-cloud";
 import imaging from "../../service.ts";
 
@@ -56,4 +56,14 @@ export async function eventsAbout(
     });
   }
   return seen;
+}
+
+/** Whether an object is in the bucket. */
+export async function exists(cloud: TestCloud, key: string): Promise<boolean> {
+  try {
+    await cloud.s3.send(new HeadObjectCommand({ Bucket: cloud.names.bucket, Key: key }));
+    return true;
+  } catch {
+    return false;
+  }
 }
