@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FileId, NonNegativeInt, Pixels, Text, Timestamp, Variant } from "./contracts/fields.ts";
+import { FileId, Pixels, Text, Timestamp } from "./contracts/fields.ts";
 import { Actor } from "./envelope.ts";
 
 /** A synchronous call one service exposes to others through the invoke-proxy. */
