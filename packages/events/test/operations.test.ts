@@ -17,17 +17,30 @@ describe("operations", () => {
     expect(operationContracts.every((o) => o.kind === "operation")).toBe(true);
   });
 
-  it("imaging.describe takes a file id and answers with progress and variants", () => {
+  it("imaging.describe takes a file id and answers with what the image is", () => {
     expect(DescribeImage.input.safeParse({ fileId: "nope" }).success).toBe(false);
     const answer = {
       fileId: FILE_ID,
-      status: "processing",
-      progress: { done: 1, total: 3 },
-      variants: [],
-      original: { key: "profile/u/origin/a.png", contentType: "image/png", width: 640 },
+      key: "profile/u/origin/a.jpg",
+      contentType: "image/jpeg",
+      state: "ready",
+      image: {
+        format: "jpeg",
+        width: 640,
+        height: 480,
+        orientation: 6,
+        hasAlpha: false,
+        pages: 1,
+        exif: { make: "TestCam", hasGps: true },
+      },
     };
     expect(DescribeImage.output.parse(answer)).toEqual(answer);
-    expect(DescribeImage.output.safeParse({ ...answer, status: "done" }).success).toBe(false);
+    expect(DescribeImage.output.safeParse({ ...answer, state: "done" }).success).toBe(false);
+    const sideways = { ...answer, image: { ...answer.image, orientation: 9 } };
+    expect(DescribeImage.output.safeParse(sideways).success).toBe(false);
+    // A file that is not an image has no image to describe.
+    const { image: _, ...pdf } = { ...answer, contentType: "application/pdf" };
+    expect(DescribeImage.output.parse(pdf)).toEqual(pdf);
   });
 
   it("audit.history needs a fileId or an actorId, and defaults the page size to 50", () => {
