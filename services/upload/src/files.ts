@@ -141,15 +141,19 @@ export interface ArrivedObject {
   sha256Matches: boolean | undefined;
 }
 
-/** The bytes arrived under tmp/: checked against what was declared, then `uploaded`. */
+/**
+ * The bytes arrived under tmp/: checked against what was declared, then `uploaded`, or straight
+ * to `ready` when imaging's result is already recorded. Only this makes a file ready, so a file is
+ * never ready before its bytes passed the checks.
+ */
 export function objectArrived(
   file: FileRecord,
   object: ArrivedObject,
   at: string,
   causationId: string | null,
 ): Change | undefined {
-  if (file.uploaded || object.key !== file.key || RANK[file.status] >= RANK.deleted)
-    return undefined;
+  if (file.uploaded || object.key !== file.key || file.status === "ready") return undefined;
+  if (RANK[file.status] >= RANK.deleted) return undefined;
   const arrived = { ...file, uploaded: { etag: object.etag, size: object.size, at } };
   // Imaging refused it first: note the bytes (so they are removed) but announce nothing twice.
   if (file.status === "rejected") return { file: { ...arrived, updatedAt: at }, events: [] };
@@ -177,23 +181,27 @@ export function objectArrived(
       at,
       causationId,
     );
+  const uploaded: Change["events"][number] = {
+    detailType: "upload.file.uploaded",
+    data: {
+      ...subject(file),
+      bucket: object.bucket,
+      key: file.key,
+      size: object.size,
+      etag: object.etag,
+      contentType: file.contentType,
+    },
+    actor: file.actor,
+    causationId,
+  };
+  if (file.original)
+    return {
+      file: { ...advance(arrived, "ready", at), multipartUploadId: undefined },
+      events: [uploaded, readyEvent(file, file.original, file.variants, causationId)],
+    };
   return {
     file: { ...advance(arrived, "uploaded", at), multipartUploadId: undefined },
-    events: [
-      {
-        detailType: "upload.file.uploaded",
-        data: {
-          ...subject(file),
-          bucket: object.bucket,
-          key: file.key,
-          size: object.size,
-          etag: object.etag,
-          contentType: file.contentType,
-        },
-        actor: file.actor,
-        causationId,
-      },
-    ],
+    events: [uploaded],
   };
 }
 
@@ -211,7 +219,29 @@ export function progressed(
   return { file: { ...advance(file, "processing", at), progress: { done, total } }, events: [] };
 }
 
-/** Imaging made every variant and promoted the original: the file is ready. */
+function readyEvent(
+  file: FileRecord,
+  original: Original,
+  variants: Variant[],
+  causationId: string | null,
+): Change["events"][number] {
+  return {
+    detailType: "upload.file.ready",
+    data: {
+      ...subject(file),
+      original: { key: original.key, size: original.size, contentType: original.contentType },
+      variants,
+    },
+    actor: SYSTEM,
+    causationId,
+  };
+}
+
+/**
+ * Imaging made every variant and promoted the original: the file is ready once its arrival passed
+ * the checks. Until then the result is kept and the file stays `processing`; `objectArrived`
+ * finishes it.
+ */
 export function variantsCreated(
   file: FileRecord,
   result: { original: Original; variants: Variant[] },
@@ -219,30 +249,19 @@ export function variantsCreated(
   causationId: string | null,
 ): Change | undefined {
   if (isFinal(file.status)) return undefined;
+  // Already holding imaging's result and waiting for the arrival: a repeat changes nothing.
+  if (!file.uploaded && file.original) return undefined;
   const total = Math.max(file.progress.total, result.variants.length);
+  const withResult = {
+    ...file,
+    original: result.original,
+    variants: result.variants,
+    progress: { done: total, total },
+  };
+  if (!file.uploaded) return { file: advance(withResult, "processing", at), events: [] };
   return {
-    file: {
-      ...advance(file, "ready", at),
-      original: result.original,
-      variants: result.variants,
-      progress: { done: total, total },
-    },
-    events: [
-      {
-        detailType: "upload.file.ready",
-        data: {
-          ...subject(file),
-          original: {
-            key: result.original.key,
-            size: result.original.size,
-            contentType: result.original.contentType,
-          },
-          variants: result.variants,
-        },
-        actor: SYSTEM,
-        causationId,
-      },
-    ],
+    file: advance(withResult, "ready", at),
+    events: [readyEvent(file, result.original, result.variants, causationId)],
   };
 }
 

@@ -175,6 +175,7 @@ describe("a file's life after its upload", () => {
       error: { code: "not_an_image", message: "the bytes are not an image" },
     });
     expect((await statusOf(file.fileId)).original).toBeUndefined();
+    expect(await exists(file.key)).toBe(false);
 
     const { data, original } = await variantsMade(file);
     await imaging.publish(VariantsCreated, data, asImaging);

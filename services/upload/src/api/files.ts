@@ -20,7 +20,8 @@ const LIVE = new Set(["uploaded", "processing", "ready"]);
 
 /** The public view of a file, with short-lived GET URLs for what can be read. */
 export async function fileView(file: FileRecord, storage: Storage) {
-  const readable = LIVE.has(file.status);
+  // Nothing is served before the arrival checks passed, even if imaging was quicker.
+  const readable = LIVE.has(file.status) && file.uploaded !== undefined;
   const original = readable ? originalKey(file) : undefined;
   return {
     fileId: file.fileId,
@@ -70,8 +71,8 @@ async function getContent(req: ApiRequest, ports: Ports) {
   const { fileId } = validate(FileIdParams, req.params, "path");
   const { variant } = validate(ContentQuery, req.query, "query");
   const file = await ownedFile(ports, principalOf(req), fileId);
-  if (!LIVE.has(file.status))
-    throw conflict(`file ${fileId} is ${file.status}: there is nothing to read`);
+  if (!LIVE.has(file.status) || !file.uploaded)
+    throw conflict(`file ${fileId} is ${file.status}: there is nothing to read yet`);
   let key: string | undefined;
   if (variant === "original") key = originalKey(file);
   else key = file.variants.find((v) => v.name === variant)?.key;

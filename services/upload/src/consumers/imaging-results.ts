@@ -1,5 +1,5 @@
 import type { Variant } from "@platform/events";
-import { imagingRejected, type Original, progressed, variantsCreated } from "../files.ts";
+import { imagingRejected, keysOf, type Original, progressed, variantsCreated } from "../files.ts";
 import { applyChange } from "../lifecycle.ts";
 import type { Ports } from "../ports.ts";
 
@@ -13,7 +13,8 @@ const ENDED = new Set(["rejected", "deleted", "expired"]);
 
 /**
  * Moves a file to processing, ready or rejected. Late, repeated and out-of-order reports change
- * nothing; variants made for a file that has meanwhile ended are removed, so none are orphaned.
+ * nothing; variants made for a file that has meanwhile ended are removed, so none are orphaned,
+ * and so are a rejected file's objects, on every report, in case an earlier removal failed.
  */
 export async function imagingResult(
   ports: Ports,
@@ -27,10 +28,15 @@ export async function imagingResult(
     return imagingRejected(file, result, at, causationId);
   });
   if (!outcome) return "unknown";
+  const file = outcome.file;
+  // A file refused before its bytes arrived has them removed by the arrival's consumer instead.
+  const rejectedKeys = file.status === "rejected" && file.uploaded ? keysOf(file) : [];
+  const orphans =
+    !outcome.changed && result.kind === "variants" && ENDED.has(file.status)
+      ? [result.original.key, ...result.variants.map((v) => v.key)]
+      : [];
+  const removals = [...new Set([...rejectedKeys, ...orphans])];
+  if (removals.length > 0) await ports.storage.deleteAll(removals);
   if (outcome.changed) return "applied";
-  if (result.kind === "variants" && ENDED.has(outcome.file.status)) {
-    await ports.storage.deleteAll([result.original.key, ...result.variants.map((v) => v.key)]);
-    return "purged";
-  }
-  return "ignored";
+  return orphans.length > 0 ? "purged" : "ignored";
 }

@@ -159,11 +159,17 @@ describe("objectArrived", () => {
     expect(change?.events.map((e) => e.detailType)).toEqual(["upload.file.uploaded"]);
   });
 
-  it("keeps a file imaging already made ready", () => {
-    const ready = applied(
-      variantsCreated(pendingFile(), { original: ORIGINAL, variants: VARIANTS }, AT, null),
-    );
-    expect(objectArrived(ready, arrival(ready), LATER, null)?.file.status).toBe("ready");
+  it("changes nothing on a ready file, even one made ready before its arrival was checked", () => {
+    const readyUnchecked = pendingFile({
+      status: "ready",
+      original: ORIGINAL,
+      variants: VARIANTS,
+      progress: { done: 2, total: 2 },
+    });
+    expect(objectArrived(readyUnchecked, arrival(readyUnchecked), LATER, null)).toBeUndefined();
+    expect(
+      objectArrived(readyUnchecked, arrival(readyUnchecked, { size: 1 }), LATER, null),
+    ).toBeUndefined();
   });
 
   it("records the bytes of a file imaging already refused, without announcing anything again", () => {
@@ -283,6 +289,106 @@ describe("variantsCreated", () => {
   ])("is ignored once the file is %s", (_, final) => {
     const again = { original: ORIGINAL, variants: [variant("other")] };
     expect(variantsCreated(final(), again, LATER, null)).toBeUndefined();
+  });
+});
+
+describe("imaging's result before the arrival is checked", () => {
+  const madeBeforeArrival = () =>
+    applied(variantsCreated(pendingFile(), { original: ORIGINAL, variants: VARIANTS }, AT, null));
+
+  it("keeps the original and variants but goes no further than processing, announcing nothing", () => {
+    const change = variantsCreated(
+      pendingFile(),
+      { original: ORIGINAL, variants: VARIANTS },
+      AT,
+      "imaging-1",
+    );
+
+    expect(change?.file).toMatchObject({
+      status: "processing",
+      original: ORIGINAL,
+      variants: VARIANTS,
+      progress: { done: 2, total: 2 },
+      updatedAt: AT,
+    });
+    expect(change?.file.uploaded).toBeUndefined();
+    expect(change?.file.sweepShard).toBeUndefined();
+    expect(change?.events).toEqual([]);
+  });
+
+  it("changes nothing when the same result is reported again", () => {
+    const again = { original: ORIGINAL, variants: VARIANTS };
+    expect(variantsCreated(madeBeforeArrival(), again, LATER, "imaging-1")).toBeUndefined();
+  });
+
+  it("makes the file ready once the arrival passes its checks, announcing uploaded then ready", () => {
+    const file = madeBeforeArrival();
+    const change = objectArrived(file, arrival(file), LATER, "s3-event-1");
+
+    expect(change?.file).toMatchObject({
+      status: "ready",
+      original: ORIGINAL,
+      variants: VARIANTS,
+      uploaded: { etag: "etag-1", size: 1024, at: LATER },
+      updatedAt: LATER,
+    });
+    expect(change?.events).toEqual([
+      {
+        detailType: "upload.file.uploaded",
+        data: {
+          fileId: file.fileId,
+          ownerId: "alice",
+          purpose: "profile",
+          entityId: "alice",
+          bucket: "uploads",
+          key: file.key,
+          size: 1024,
+          etag: "etag-1",
+          contentType: "image/jpeg",
+        },
+        actor: file.actor,
+        causationId: "s3-event-1",
+      },
+      {
+        detailType: "upload.file.ready",
+        data: {
+          fileId: file.fileId,
+          ownerId: "alice",
+          purpose: "profile",
+          entityId: "alice",
+          original: { key: ORIGINAL.key, size: 1000, contentType: "image/jpeg" },
+          variants: VARIANTS,
+        },
+        actor: { type: "service", id: "upload" },
+        causationId: "s3-event-1",
+      },
+    ]);
+  });
+
+  it("rejects the file when the arrival fails its checks, keeping the promoted keys to remove", () => {
+    const made = variantsCreated(
+      pendingFile(),
+      { original: ORIGINAL, variants: VARIANTS },
+      AT,
+      null,
+    );
+    const file = applied(made);
+    const change = objectArrived(file, arrival(file, { size: 1000 }), LATER, "s3-event-1");
+
+    expect(change?.file).toMatchObject({
+      status: "rejected",
+      error: { code: "size_mismatch", message: "declared 1024 bytes, received 1000" },
+      uploaded: { etag: "etag-1", size: 1000, at: LATER },
+    });
+    // Never announced ready, before or after.
+    expect([...(made?.events ?? []), ...(change?.events ?? [])].map((e) => e.detailType)).toEqual([
+      "upload.file.rejected",
+    ]);
+    expect(keysOf(applied(change))).toEqual([
+      file.key,
+      ORIGINAL.key,
+      ...VARIANTS.map((v) => v.key),
+    ]);
   });
 });
 
@@ -467,10 +573,16 @@ describe("any order of events", () => {
       if (file.status === "deleted") found.push(`${name} changed a deleted file`);
       if (RANK[next.status] < RANK[file.status])
         found.push(`${name} moved ${file.status} back to ${next.status}`);
+      if (file.status === "ready" && next.status === "rejected")
+        found.push(`${name} moved ready to rejected`);
+      if (next.status === "ready" && !next.uploaded)
+        found.push(`${name} made the file ready before its arrival was checked`);
       if (next.progress.done < file.progress.done || next.progress.total < file.progress.total)
         found.push(`${name} lowered the progress`);
       for (const { detailType } of change.events) {
         if (announced.has(detailType)) found.push(`${name} announced ${detailType} again`);
+        if (detailType === "upload.file.ready" && !announced.has("upload.file.uploaded"))
+          found.push(`${name} announced ready before uploaded`);
         announced.add(detailType);
       }
       if (step(next)) found.push(`${name} changed the file again when repeated`);
