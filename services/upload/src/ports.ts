@@ -62,11 +62,13 @@ export interface Storage {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   deleteAll(keys: string[]): Promise<void>;
   createMultipart(key: string, contentType: string): Promise<string>;
+  /** With `size`, the URL signs the part's content-length. */
   presignPart(
     key: string,
     uploadId: string,
     partNumber: number,
     expiresIn: number,
+    size?: number,
   ): Promise<string>;
   listParts(
     key: string,

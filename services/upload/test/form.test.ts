@@ -4,8 +4,11 @@ import type { TestCloud } from "@platform/local-cloud";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The local cloud's key store, as its own REST API tests create keys; the package exports no door to it.
 import { ApiKeys } from "../../../packages/local-cloud/src/apigateway/api-keys.ts";
+import { routes } from "../src/api/form.ts";
 import { PROBLEM_BASE } from "../src/api/problems.ts";
+import type { ApiRequest } from "../src/api/request.ts";
 import { apiClient, startPlatform, WRITE } from "./support/platform.ts";
+import { fakePorts, memoryFiles, memorySink, noStorage } from "./unit/fakes.ts";
 
 let cloud: TestCloud;
 let token: string;
@@ -222,5 +225,59 @@ describe("refusing a form", { timeout: 30_000 }, () => {
     );
     expect(sent.status).toBe(401);
     expect(sent.body).toEqual({ message: "Unauthorized" });
+  });
+});
+
+describe("a form whose storing fails part-way", () => {
+  /** POST /files with `count` small JPEGs, as the gateway hands it to the function. */
+  async function formRequest(count: number): Promise<ApiRequest> {
+    const form = formOf(
+      { purpose: "feed" },
+      Array.from({ length: count }, (_, i) => [randomBytes(32), "image/jpeg", `${i}.jpg`]),
+    );
+    const encoded = new Request("http://api.test/files", { method: "POST", body: form });
+    return {
+      routeKey: "POST /files",
+      params: {},
+      query: {},
+      headers: { "content-type": encoded.headers.get("content-type") ?? "" },
+      body: Buffer.from(await encoded.arrayBuffer()),
+      principal: { ownerId: "alice", actor: { type: "user", id: "alice" } },
+      requestId: "req-form",
+    };
+  }
+
+  it("deletes the files it already recorded, so the client is left with none of them", async () => {
+    const files = memoryFiles();
+    const events = memorySink();
+    const stored: string[] = [];
+    let ids = 0;
+    const ports = fakePorts({
+      files,
+      events,
+      newId: () => `00000000-0000-4000-8000-${String(++ids).padStart(12, "0")}`,
+      storage: {
+        ...noStorage,
+        async put(key) {
+          // The first file is stored; the second one's put fails; the third is never reached.
+          if (stored.length === 1) throw new Error("the bucket is unreachable");
+          stored.push(key);
+        },
+      },
+    });
+
+    await expect(routes["POST /files"]?.(await formRequest(3), ports)).rejects.toThrow(
+      "the bucket is unreachable",
+    );
+
+    const [first, second, ...others] = [...files.rows.values()];
+    expect(others).toEqual([]);
+    expect([first?.status, second?.status]).toEqual(["deleted", "deleted"]);
+    expect(first?.key).toBe(stored[0]);
+    const deletions = events.published.filter((e) => e.detailType === "upload.file.deleted");
+    expect(deletions.map((e) => [e.data.fileId, e.data.keys, e.actor])).toEqual([
+      [first?.fileId, [first?.key], { type: "user", id: "alice" }],
+      [second?.fileId, [second?.key], { type: "user", id: "alice" }],
+    ]);
   });
 });

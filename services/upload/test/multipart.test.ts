@@ -81,8 +81,14 @@ function uppyCallbacks() {
       const started = await api("POST", `/uploads/${created.body.fileId}/multipart`);
       return started.body as { uploadId: string; key: string };
     },
-    async signPart(file: UppyFile, opts: { uploadId: string; key: string; partNumber: number }) {
-      const signed = await api("GET", `${base(file, opts.uploadId)}/parts/${opts.partNumber}`);
+    async signPart(
+      file: UppyFile,
+      opts: { uploadId: string; key: string; partNumber: number; body: Blob },
+    ) {
+      const signed = await api(
+        "GET",
+        `${base(file, opts.uploadId)}/parts/${opts.partNumber}?size=${opts.body.size}`,
+      );
       return signed.body as { url: string };
     },
     async listParts(file: UppyFile, opts: { uploadId: string; key: string }) {
@@ -112,7 +118,8 @@ describe("multipart uploads", () => {
     expect(key).toMatch(/^tmp\/feed\/alice\/[0-9a-f-]{36}_\d+\.mp4$/);
     const parts = [];
     for (const [i, chunk] of chunks.entries()) {
-      const { url } = await uppy.signPart(file, { uploadId, key, partNumber: i + 1 });
+      const body = new Blob([chunk]);
+      const { url } = await uppy.signPart(file, { uploadId, key, partNumber: i + 1, body });
       const sent = await fetch(url, { method: "PUT", body: chunk });
       expect(sent.status).toBe(200);
       parts.push({ PartNumber: i + 1, ETag: sent.headers.get("etag") ?? "" });
@@ -130,7 +137,8 @@ describe("multipart uploads", () => {
   }, 30_000);
 
   it("lists the parts uploaded so far, so a client can resume", async () => {
-    const { fileId } = await recordFile(3 * MiB);
+    // Three parts: more than 10 MiB, as every part but the last is at least 5 MiB.
+    const { fileId } = await recordFile(11 * MiB);
     const uploadId = await startUpload(fileId);
     const first = await sendPart(fileId, uploadId, 1, randomBytes(2048));
     const third = await sendPart(fileId, uploadId, 3, randomBytes(1024));
@@ -155,7 +163,7 @@ describe("multipart uploads", () => {
   });
 
   it("signs a part URL that expires after the short default", async () => {
-    const { fileId, uploadId } = await uploadWithOnePart();
+    const { fileId, uploadId } = await uploadWithOnePart(6 * MiB);
     const signed = await api("GET", `/uploads/${fileId}/multipart/${uploadId}/parts/2`);
     expect(signed.status).toBe(200);
     expect(new URL(signed.body.url).searchParams.get("X-Amz-Expires")).toBe("300");
@@ -216,8 +224,8 @@ describe("multipart uploads", () => {
   });
 
   it("answers S3's refusal of a too-small middle part as a problem, not a failure", async () => {
-    const { fileId, uploadId, ETag } = await uploadWithOnePart(2048);
-    const second = await sendPart(fileId, uploadId, 2, randomBytes(1024));
+    const { fileId, uploadId, ETag } = await uploadWithOnePart(5 * MiB + 1024);
+    const second = await sendPart(fileId, uploadId, 2, randomBytes(5 * MiB));
     const completed = await api("POST", `/uploads/${fileId}/multipart/${uploadId}/complete`, {
       parts: [
         { PartNumber: 1, ETag },
@@ -261,8 +269,68 @@ describe("multipart uploads", () => {
     }
   });
 
+  it("refuses a part number beyond what the declared size can need", async () => {
+    const small = await uploadWithOnePart(1024);
+    const beyond = await api("GET", `/uploads/${small.fileId}/multipart/${small.uploadId}/parts/2`);
+    expect(beyond.status).toBe(400);
+    expect(beyond.body).toMatchObject({
+      type: `${PROBLEMS}invalid-request`,
+      detail:
+        "a file of 1024 bytes needs at most 1 part (every part but the last is at least 5 MiB)",
+      errors: [{ in: "path", name: "partNumber", detail: "at most 1 for this file" }],
+    });
+
+    const { fileId } = await recordFile(10 * MiB + 1);
+    const uploadId = await startUpload(fileId);
+    const base = `/uploads/${fileId}/multipart/${uploadId}/parts`;
+    expect((await api("GET", `${base}/3`)).status).toBe(200);
+    const fourth = await api("GET", `${base}/4`);
+    expect(fourth.status).toBe(400);
+    expect(fourth.body.errors).toEqual([
+      { in: "path", name: "partNumber", detail: "at most 3 for this file" },
+    ]);
+  });
+
+  it("signs a part's size, so S3 refuses a part of another length", async () => {
+    const { fileId } = await recordFile(2048);
+    const uploadId = await startUpload(fileId);
+    const signed = await api("GET", `/uploads/${fileId}/multipart/${uploadId}/parts/1?size=1024`);
+    expect(signed.status).toBe(200);
+    expect(new URL(signed.body.url).searchParams.get("X-Amz-SignedHeaders")).toContain(
+      "content-length",
+    );
+
+    const longer = await fetch(signed.body.url, { method: "PUT", body: randomBytes(2048) });
+    expect(longer.status).toBe(403);
+    expect(await longer.text()).toContain("<Code>SignatureDoesNotMatch</Code>");
+    const exact = await fetch(signed.body.url, { method: "PUT", body: randomBytes(1024) });
+    expect(exact.status).toBe(200);
+    const listed = await api("GET", `/uploads/${fileId}/multipart/${uploadId}`);
+    expect(listed.body.parts).toEqual([{ PartNumber: 1, ETag: expect.any(String), Size: 1024 }]);
+  });
+
+  it("refuses a part size that is not 1 byte to 5 GiB, or is over the file's size", async () => {
+    const { fileId, uploadId } = await uploadWithOnePart(2048);
+    const base = `/uploads/${fileId}/multipart/${uploadId}/parts/1`;
+    for (const size of ["0", "1.5", "many", String(5 * 1024 * MiB + 1)]) {
+      const signed = await api("GET", `${base}?size=${size}`);
+      expect(signed.status, size).toBe(400);
+      expect(signed.body, size).toMatchObject({
+        type: `${PROBLEMS}invalid-request`,
+        errors: [{ in: "query", name: "size" }],
+      });
+    }
+    const over = await api("GET", `${base}?size=2049`);
+    expect(over.status).toBe(400);
+    expect(over.body).toMatchObject({
+      type: `${PROBLEMS}invalid-request`,
+      detail: "a part of 2049 bytes is larger than the file's declared 2048",
+      errors: [{ in: "query", name: "size", detail: "at most 2048 for this file" }],
+    });
+  });
+
   it("aborts an upload: its parts are gone and the file stays pending", async () => {
-    const { fileId, uploadId } = await uploadWithOnePart();
+    const { fileId, uploadId } = await uploadWithOnePart(6 * MiB);
     const early = await api("GET", `/uploads/${fileId}/multipart/${uploadId}/parts/2`);
 
     const aborted = await api("DELETE", `/uploads/${fileId}/multipart/${uploadId}`);

@@ -126,14 +126,19 @@ export function bucketStorage(client: S3Client, bucket: string): Storage {
       return UploadId;
     },
 
-    presignPart(key, uploadId, partNumber, expiresIn) {
+    presignPart(key, uploadId, partNumber, expiresIn, size) {
       const command = new UploadPartCommand({
         Bucket: bucket,
         Key: key,
         UploadId: uploadId,
         PartNumber: partNumber,
+        ...(size !== undefined ? { ContentLength: size } : {}),
       });
-      return getSignedUrl(client, command, { expiresIn });
+      // A signed length makes S3 refuse a part of any other length.
+      return getSignedUrl(client, command, {
+        expiresIn,
+        ...(size !== undefined ? { signableHeaders: new Set(["content-length"]) } : {}),
+      });
     },
 
     async listParts(key, uploadId) {

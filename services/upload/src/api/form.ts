@@ -1,4 +1,5 @@
-import { flush } from "../lifecycle.ts";
+import { deleted, type FileStatus } from "../files.ts";
+import { applyChange, flush } from "../lifecycle.ts";
 import type { Ports } from "../ports.ts";
 import { principalOf } from "./access.ts";
 import { type FormFile, parseForm, type UploadForm } from "./form-parse.ts";
@@ -49,7 +50,8 @@ const declaredOf = (form: UploadForm, file: FormFile): Declared => ({
 /**
  * POST /files: small files sent through the API. Every file is checked before any is recorded,
  * so one bad file stores nothing; then each is recorded and its bytes put under tmp/, where the
- * Object Created event marks it uploaded exactly as for a presigned upload.
+ * Object Created event marks it uploaded exactly as for a presigned upload. If storing any of
+ * them fails, those already recorded are deleted: the request stores all of its files or none.
  */
 async function uploadForm(req: ApiRequest, ports: Ports) {
   const principal = principalOf(req);
@@ -59,22 +61,40 @@ async function uploadForm(req: ApiRequest, ports: Ports) {
     return { file, declared, ...admitFile(declared, index, principal) };
   });
 
-  const files = [];
-  for (const { file, declared, entityId } of admitted) {
-    const row = newFile(ports, {
-      declared,
-      entityId,
-      principal,
-      method: "form",
-      expiresIn: FORM_EXPIRES_IN,
-      correlationId: req.requestId,
-    });
-    await ports.files.create(row);
-    await flush(ports, row);
-    await ports.storage.put(row.key, file.bytes, row.contentType);
-    files.push({ fileId: row.fileId, key: row.key, status: row.status });
+  const files: { fileId: string; key: string; status: FileStatus }[] = [];
+  try {
+    for (const { file, declared, entityId } of admitted) {
+      const row = newFile(ports, {
+        declared,
+        entityId,
+        principal,
+        method: "form",
+        expiresIn: FORM_EXPIRES_IN,
+        correlationId: req.requestId,
+      });
+      await ports.files.create(row);
+      files.push({ fileId: row.fileId, key: row.key, status: row.status });
+      await flush(ports, row);
+      await ports.storage.put(row.key, file.bytes, row.contentType);
+    }
+  } catch (error) {
+    await discard(ports, files, principal);
+    throw error;
   }
   return json(201, { files });
+}
+
+/**
+ * A failed request answers with no ids, so the files it already recorded are deleted: their
+ * objects are purged like any deleted file's. Best effort: the original failure is what is
+ * answered, and a file left pending is expired by the sweep.
+ */
+async function discard(ports: Ports, files: { fileId: string }[], principal: Principal) {
+  const at = ports.now().toISOString();
+  for (const { fileId } of files)
+    await applyChange(ports, fileId, (current) => deleted(current, principal.actor, at)).catch(
+      () => {},
+    );
 }
 
 export const routes: Record<string, RouteHandler> = { "POST /files": uploadForm };

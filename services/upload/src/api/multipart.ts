@@ -2,7 +2,14 @@ import { type FileRecord, multipartAborted, multipartStarted } from "../files.ts
 import { applyChange } from "../lifecycle.ts";
 import type { Ports } from "../ports.ts";
 import { jsonBody, ownedFile, principalOf } from "./access.ts";
-import { conflict, type FieldError, HttpProblem, notFound, validate } from "./problems.ts";
+import {
+  badRequest,
+  conflict,
+  type FieldError,
+  HttpProblem,
+  notFound,
+  validate,
+} from "./problems.ts";
 import type { ApiRequest } from "./request.ts";
 import { empty, json } from "./respond.ts";
 import type { RouteHandler } from "./router.ts";
@@ -12,6 +19,7 @@ import {
   FileIdParams,
   MultipartParams,
   PartParams,
+  PartQuery,
 } from "./schemas.ts";
 
 /**
@@ -105,12 +113,43 @@ async function startMultipart(req: ApiRequest, ports: Ports) {
   return json(200, { uploadId, key: file.key });
 }
 
-/** GET .../parts/{partNumber}: a short-lived PUT URL for one part. */
+/** S3's smallest part, for every part but the last. */
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+
+/** The most parts an upload of `size` bytes can need, so no more part URLs are ever signed. */
+const maxPartsFor = (size: number) => Math.max(1, Math.ceil(size / MIN_PART_BYTES));
+
+/** A part the file can hold: numbered within what its size needs, and no bigger than the file. */
+function checkPart(file: FileRecord, partNumber: number, size: number | undefined) {
+  const maxParts = maxPartsFor(file.size);
+  if (partNumber > maxParts)
+    throw badRequest(
+      `a file of ${file.size} bytes needs at most ${maxParts} part${maxParts === 1 ? "" : "s"} (every part but the last is at least 5 MiB)`,
+      [{ in: "path", name: "partNumber", detail: `at most ${maxParts} for this file` }],
+    );
+  if (size !== undefined && size > file.size)
+    throw badRequest(`a part of ${size} bytes is larger than the file's declared ${file.size}`, [
+      { in: "query", name: "size", detail: `at most ${file.size} for this file` },
+    ]);
+}
+
+/**
+ * GET .../parts/{partNumber}: a short-lived PUT URL for one part; with ?size=, S3 takes only a
+ * part of exactly that length.
+ */
 async function signPart(req: ApiRequest, ports: Ports) {
   const { fileId, uploadId, partNumber } = validate(PartParams, req.params, "path");
+  const { size } = validate(PartQuery, req.query, "query");
   const file = await uploadOf(req, ports, fileId, uploadId);
   pendingOnly(file);
-  const url = await ports.storage.presignPart(file.key, uploadId, partNumber, DEFAULT_EXPIRES_IN);
+  checkPart(file, partNumber, size);
+  const url = await ports.storage.presignPart(
+    file.key,
+    uploadId,
+    partNumber,
+    DEFAULT_EXPIRES_IN,
+    size,
+  );
   const expiresAt = new Date(ports.now().getTime() + DEFAULT_EXPIRES_IN * 1000).toISOString();
   return json(200, { url, expiresAt });
 }

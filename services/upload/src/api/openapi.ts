@@ -43,15 +43,16 @@ const OPERATIONS: Record<string, Operation> = {
     responses: { 200: s.UploadedParts, ...problems(400, 404) },
   },
   "GET /uploads/{fileId}/multipart/{uploadId}/parts/{partNumber}": {
-    summary: "Sign the upload of one part",
+    summary: "Sign the upload of one part (numbered within what the declared size needs)",
     params: s.PartParams,
+    query: s.PartQuery,
     responses: { 200: s.PartUrl, ...problems(400, 404, 409) },
   },
   "POST /uploads/{fileId}/multipart/{uploadId}/complete": {
     summary: "Assemble the uploaded parts",
     params: s.MultipartParams,
     body: s.CompleteMultipart,
-    responses: { 200: s.MultipartCompleted, ...problems(400, 404, 409) },
+    responses: { 200: s.MultipartCompleted, ...problems(400, 404, 409, 415) },
   },
   "DELETE /uploads/{fileId}/multipart/{uploadId}": {
     summary: "Abort a multipart upload",
@@ -59,7 +60,8 @@ const OPERATIONS: Record<string, Operation> = {
     responses: { 204: "empty", ...problems(400, 404) },
   },
   "POST /files": {
-    summary: "Upload small files (whole request at most 6 MB) as multipart/form-data",
+    summary:
+      "Upload small files as multipart/form-data: the whole request at most about 4.4 MB, as the body reaches Lambda base64-encoded within its 6 MB payload",
     body: "multipart",
     responses: { 201: s.FormFiles, ...problems(400, 403, 413, 415) },
   },
@@ -80,9 +82,9 @@ const OPERATIONS: Record<string, Operation> = {
     responses: { 302: "redirect", ...problems(400, 404, 409) },
   },
   "GET /files/{fileId}/history": {
-    summary: "The file's audit timeline",
+    summary: "The file's audit timeline (not served yet: answers 501)",
     params: s.FileIdParams,
-    responses: { 200: "history", ...problems(400, 404) },
+    responses: problems(400, 404, 501),
   },
   "DELETE /files/{fileId}": {
     summary: "Delete a file; its objects are removed asynchronously",

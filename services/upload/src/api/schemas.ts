@@ -121,6 +121,17 @@ export const MultipartParams = z.object({ fileId: FileId, uploadId: z.string().m
 export const PartParams = MultipartParams.extend({
   partNumber: z.coerce.number().int().min(1).max(10_000),
 });
+/** S3's largest part. */
+export const MAX_PART_BYTES = 5 * 1024 ** 3;
+export const PartQuery = z.strictObject({
+  size: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PART_BYTES)
+    .optional()
+    .describe("Bytes this part will send; signed, so S3 refuses a part of another length."),
+});
 export const PartUrl = z.object({ url: z.url(), expiresAt: z.iso.datetime() });
 export const UploadedParts = z.object({
   parts: z.array(

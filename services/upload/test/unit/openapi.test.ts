@@ -110,6 +110,36 @@ describe("the OpenAPI document", () => {
     );
   });
 
+  it("documents history as not implemented yet, never as a 200", () => {
+    const responses = operation("GET /files/{fileId}/history")?.responses ?? {};
+    expect(Object.keys(responses).sort()).toEqual(["400", "404", "501"]);
+  });
+
+  it("lists 415 on every route that takes a JSON body", () => {
+    const withJson = operations.filter(({ op }) => op.requestBody?.content["application/json"]);
+    expect(withJson.map((o) => o.key).sort()).toEqual([
+      "POST /uploads",
+      "POST /uploads/{fileId}/multipart/{uploadId}/complete",
+    ]);
+    for (const { key, op } of withJson) expect(op.responses, key).toHaveProperty(["415"]);
+  });
+
+  it("gives the limit of a form as the gateway enforces it, not Lambda's 6 MB", () => {
+    const summary = operation("POST /files")?.summary;
+    expect(summary).toContain("about 4.4 MB");
+    expect(summary).not.toMatch(/at most 6 MB/);
+  });
+
+  it("documents the optional part size of a part URL", () => {
+    const params = operation(
+      "GET /uploads/{fileId}/multipart/{uploadId}/parts/{partNumber}",
+    )?.parameters;
+    expect(params?.find((p) => p.in === "query")).toMatchObject({
+      name: "size",
+      required: false,
+    });
+  });
+
   it("marks the public routes as needing no credentials, and only them", () => {
     for (const [key, route] of manifestRoutes) {
       const op = operation(key);
