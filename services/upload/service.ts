@@ -46,7 +46,7 @@ export default defineService({
     sweep: {
       handler: "src/handlers/sweep.handler",
       description:
-        "Expires pending files whose upload never came, aborting their multipart uploads.",
+        "Expires pending files whose upload never came (aborting their multipart uploads) and publishes events rows still owe.",
       timeout: "5 minutes",
       link: ["Files", "Uploads", "Bus"],
     },
@@ -70,7 +70,8 @@ export default defineService({
   },
   schedules: {
     sweepExpired: {
-      description: "Pending files whose signed upload expired unused become expired.",
+      description:
+        "Pending files whose signed upload expired unused become expired; events a row still owes are published.",
       function: "sweep",
       schedule: "rate(5 minutes)",
     },
@@ -122,7 +123,8 @@ export default defineService({
       globalIndexes: {
         byOwner: { hashKey: "ownerId", rangeKey: "createdAt" },
         byOwnerScope: { hashKey: "ownerScope", rangeKey: "createdAt" },
-        // Sparse: only pending files carry sweepShard, so the sweep reads nothing else.
+        // Sparse: only pending files, and ended files still owing events, carry sweepShard,
+        // so the sweep reads nothing else.
         pendingBySweepAt: { hashKey: "sweepShard", rangeKey: "sweepAt" },
       },
       ttl: "expiresAt",

@@ -1,4 +1,5 @@
 import type { Actor, Variant } from "@platform/events";
+import { sweepAtFor } from "./lifecycle.ts";
 
 /**
  * A file's row and the only ways it may change. Each transition is a pure function from the row
@@ -75,8 +76,12 @@ export interface FileRecord {
   /** Optimistic concurrency: every write expects the revision it read. */
   rev: number;
   outbox: OutboxEvent[];
-  /** Set only while pending, so the sweep's index holds pending files alone. */
-  sweepShard?: "pending";
+  /**
+   * The sweep's sparse index, set only while there is something to sweep: `pending` with the time
+   * the file falls due (its expiry plus a transfer allowance), or `outbox` with the time a file that
+   * has left pending was written still owing events (see lifecycle.ts).
+   */
+  sweepShard?: "pending" | "outbox";
   sweepAt?: string;
   /** Epoch seconds: a deleted or expired row is removed by DynamoDB's TTL after a while. */
   expiresAt?: number;
@@ -338,7 +343,7 @@ export function multipartStarted(
       method: "multipart",
       multipartUploadId: uploadId,
       uploadExpiresAt: until,
-      sweepAt: until,
+      sweepAt: sweepAtFor(until, file.size),
       updatedAt: at,
     },
     events: [],

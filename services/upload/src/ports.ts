@@ -18,8 +18,10 @@ export interface FilesStore {
   /** Writes `file` only if the stored revision is still `expectedRev`; false when it moved on. */
   replace(file: FileRecord, expectedRev: number): Promise<boolean>;
   list(query: ListQuery): Promise<{ items: FileRecord[]; nextCursor?: string }>;
-  /** Pending files whose upload expired before `before`, oldest first. */
+  /** Pending files due to the sweep (`sweepAt`) before `before`, oldest first. */
   duePending(before: string, limit: number): Promise<FileRecord[]>;
+  /** Files no longer pending that still owe events written before `before`, oldest first. */
+  strandedOutboxes(before: string, limit: number): Promise<FileRecord[]>;
 }
 
 export interface EventSink {

@@ -43,6 +43,24 @@ const isConditionFailure = (error: unknown) => error instanceof ConditionalCheck
 
 /** The files table in DynamoDB: one item per file, written only with a condition. */
 export function filesTable(client: DynamoDBDocumentClient, tableName: string): FilesStore {
+  /** The sparse sweep index: one shard's rows with `sweepAt` before `before`, oldest first. */
+  async function onSweepIndex(
+    shard: NonNullable<FileRecord["sweepShard"]>,
+    before: string,
+    limit: number,
+  ): Promise<FileRecord[]> {
+    const { Items } = await client.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: "pendingBySweepAt",
+        KeyConditionExpression: "sweepShard = :shard AND sweepAt < :before",
+        ExpressionAttributeValues: { ":shard": shard, ":before": before },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []) as FileRecord[];
+  }
+
   return {
     async create(file) {
       try {
@@ -142,17 +160,7 @@ export function filesTable(client: DynamoDBDocumentClient, tableName: string): F
       return last ? { items, nextCursor: encodeCursor(last) } : { items };
     },
 
-    async duePending(before, limit) {
-      const { Items } = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: "pendingBySweepAt",
-          KeyConditionExpression: "sweepShard = :pending AND sweepAt < :before",
-          ExpressionAttributeValues: { ":pending": "pending", ":before": before },
-          Limit: limit,
-        }),
-      );
-      return (Items ?? []) as FileRecord[];
-    },
+    duePending: (before, limit) => onSweepIndex("pending", before, limit),
+    strandedOutboxes: (before, limit) => onSweepIndex("outbox", before, limit),
   };
 }

@@ -1,6 +1,6 @@
 import type { FileRecord, UploadMethod } from "../files.ts";
 import { entityOf, tmpKey } from "../keys.ts";
-import { flush } from "../lifecycle.ts";
+import { flush, sweepAtFor } from "../lifecycle.ts";
 import type { Ports } from "../ports.ts";
 import { allows, PURPOSES, type PurposeName } from "../purposes.ts";
 import { jsonBody, principalOf } from "./access.ts";
@@ -126,7 +126,7 @@ export function newFile(
       },
     ],
     sweepShard: "pending",
-    sweepAt: uploadExpiresAt,
+    sweepAt: sweepAtFor(uploadExpiresAt, declared.size),
   };
 }
 

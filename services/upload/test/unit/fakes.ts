@@ -44,6 +44,13 @@ export interface MemoryFiles extends FilesStore {
 /** The files table as a map, with the same revision check as the DynamoDB condition. */
 export function memoryFiles(...initial: FileRecord[]): MemoryFiles {
   const rows = new Map(initial.map((file) => [file.fileId, structuredClone(file)]));
+  // The sparse index: only rows carrying the shard, oldest sweepAt first.
+  const onSweepIndex = (shard: FileRecord["sweepShard"], before: string, limit: number) =>
+    [...rows.values()]
+      .filter((row) => row.sweepShard === shard && (row.sweepAt ?? "") < before)
+      .sort((a, b) => (a.sweepAt ?? "").localeCompare(b.sweepAt ?? ""))
+      .slice(0, limit)
+      .map((row) => structuredClone(row));
   const store: MemoryFiles = {
     rows,
     async create(file) {
@@ -64,9 +71,10 @@ export function memoryFiles(...initial: FileRecord[]): MemoryFiles {
       return { items: [...rows.values()].map((row) => structuredClone(row)) };
     },
     async duePending(before, limit) {
-      return [...rows.values()]
-        .filter((row) => row.sweepShard === "pending" && (row.sweepAt ?? "") < before)
-        .slice(0, limit);
+      return onSweepIndex("pending", before, limit);
+    },
+    async strandedOutboxes(before, limit) {
+      return onSweepIndex("outbox", before, limit);
     },
   };
   return store;

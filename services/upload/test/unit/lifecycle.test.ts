@@ -10,11 +10,17 @@ import { applyChange, ConflictError } from "../../src/lifecycle.ts";
 import { FILE_ID, memoryFiles, memorySink, pendingFile, sequentialIds } from "./fakes.ts";
 
 const AT = "2030-01-02T03:06:00.000Z";
+/** The clock applyChange reads when it writes. */
+const NOW = "2030-01-02T03:06:01.000Z";
 
 function setup(file: FileRecord = pendingFile()) {
   const files = memoryFiles(file);
   const events = memorySink();
-  return { files, events, ports: { files, events, newId: sequentialIds() } };
+  return {
+    files,
+    events,
+    ports: { files, events, newId: sequentialIds(), now: () => new Date(NOW) },
+  };
 }
 
 const bytes = (file: FileRecord): ArrivedObject => ({
@@ -40,6 +46,9 @@ describe("applyChange", () => {
     expect(ids(events.published)).toEqual(["upload.file.uploaded id-1"]);
     // One revision for the change, one for clearing its outbox.
     expect(stored(files)).toMatchObject({ status: "uploaded", rev: 3, outbox: [] });
+    // Nothing owed and no longer pending: off the sweep's index.
+    expect(stored(files)?.sweepShard).toBeUndefined();
+    expect(stored(files)?.sweepAt).toBeUndefined();
   });
 
   it("publishes nothing more when the same event is applied again", async () => {
@@ -91,6 +100,11 @@ describe("applyChange after a crash between the write and the publish", () => {
     expect(ids(stored(files)?.outbox ?? [])).toEqual(["upload.file.uploaded id-1"]);
   });
 
+  it("marks the row on the sweep's index as owing events since it was written", async () => {
+    const { files } = await crashAfterWrite();
+    expect(stored(files)).toMatchObject({ sweepShard: "outbox", sweepAt: NOW });
+  });
+
   it("publishes the same event ids on the next change, even one that decides nothing", async () => {
     const { files, events, ports } = await crashAfterWrite();
 
@@ -99,6 +113,59 @@ describe("applyChange after a crash between the write and the publish", () => {
     expect(result?.changed).toBe(false);
     expect(ids(events.published)).toEqual(["upload.file.uploaded id-1"]);
     expect(stored(files)?.outbox).toEqual([]);
+    expect(stored(files)?.sweepShard).toBeUndefined();
+    expect(stored(files)?.sweepAt).toBeUndefined();
+  });
+
+  it("keeps the first mark while the events stay owed across later changes", async () => {
+    const { files, events, ports } = await crashAfterWrite();
+    const writes: FileRecord[] = [];
+    // The clearing write loses a race, so the change after it still carries the events.
+    files.beforeReplace = (file) => {
+      writes.push(structuredClone(file));
+      return writes.length === 1 ? false : undefined;
+    };
+    const later = { ...ports, now: () => new Date("2030-01-02T03:20:00.000Z") };
+
+    await applyChange(later, FILE_ID, (file) => progressed(file, { done: 1, total: 2 }, AT));
+
+    expect(writes[1]).toMatchObject({
+      status: "processing",
+      outbox: [{ eventId: "id-1" }],
+      sweepShard: "outbox",
+      sweepAt: NOW,
+    });
+    expect(ids(events.published)).toEqual([
+      "upload.file.uploaded id-1",
+      "upload.file.uploaded id-1",
+    ]);
+    expect(stored(files)?.sweepShard).toBeUndefined();
+  });
+
+  it("leaves a pending row on the pending shard, where expiry flushes what it owes", async () => {
+    const pending = pendingFile();
+    const { files, events, ports } = setup(pending);
+    events.failNext = 1;
+    const owes = (file: FileRecord) => ({
+      file: { ...file, updatedAt: AT },
+      events: [
+        {
+          detailType: "upload.file.requested",
+          data: {},
+          actor: file.actor,
+          causationId: null,
+        },
+      ],
+    });
+
+    await expect(applyChange(ports, FILE_ID, owes)).rejects.toThrow("the bus is unreachable");
+
+    expect(stored(files)).toMatchObject({
+      status: "pending",
+      sweepShard: "pending",
+      sweepAt: pending.sweepAt,
+      outbox: [{ eventId: "id-1" }],
+    });
   });
 
   it("publishes them once when the same event is retried", async () => {
