@@ -11,13 +11,17 @@ import { renderVariants, variantCount } from "../src/variants.ts";
  * The variants pipeline against the best plain-sharp baseline for the same work: a photo to the
  * feed's 6 outputs (320, 1080, 2048 wide; WebP and JPEG at the same settings), 2 images at a
  * time. The two run in alternating rounds so a busy machine slows both alike. Then the peak
- * memory of the pipeline on a 24 MP photo, measured in a fresh process so it is its own.
+ * memory of the pipeline on a 24 MP photo, measured in a fresh process so it is its own, and on
+ * a long thin PNG sent as a profile picture, which must stay under a bound.
  */
 const PURPOSE = "feed";
 const PARALLEL = 2;
 const ROUNDS = 6;
 const IMAGES_PER_ROUND = 5;
 const TARGET_RATIO = 0.9;
+/** 100 MP allowed, yet a few MB of PNG: the square crop must not hold the strip whole. */
+const STRIP = { width: 100_000, height: 1_000 };
+const STRIP_PEAK_LIMIT = 512 * 2 ** 20;
 
 /** Noise over a diagonal colour gradient: compresses like a photo, not like a flat fill. */
 export async function photo(width: number, height: number): Promise<Buffer> {
@@ -65,8 +69,27 @@ async function baseline(path: string): Promise<void> {
   );
 }
 
-async function pipeline(path: string): Promise<void> {
-  await renderVariants(path, PURPOSE);
+async function pipeline(path: string, purpose = PURPOSE): Promise<void> {
+  await renderVariants(path, purpose);
+}
+
+/** A flat strip with red blocks along it: compresses to little, decodes to 300 MB. */
+async function strip(width: number, height: number): Promise<Buffer> {
+  const side = Math.min(200, height);
+  const block = await sharp({
+    create: { width: side, height: side, channels: 3, background: "#d22" },
+  })
+    .png()
+    .toBuffer();
+  const blocks = Array.from({ length: 20 }, (_, i) => ({
+    input: block,
+    left: Math.floor((i * width) / 20),
+    top: 0,
+  }));
+  return sharp({ create: { width, height, channels: 3, background: "#789" } })
+    .composite(blocks)
+    .png()
+    .toBuffer();
 }
 
 /** Seconds to process `count` images, PARALLEL at a time. */
@@ -133,23 +156,38 @@ const run = promisify(execFile);
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 
 /** Runs in a child process: one image through one contender, then reports the peak RSS. */
-async function measurePeak(contender: string, path: string) {
+async function measurePeak(contender: string, path: string, purpose: string) {
   const idle = process.memoryUsage().rss;
-  await (contender === "baseline" ? baseline(path) : pipeline(path));
+  await (contender === "baseline" ? baseline(path) : pipeline(path, purpose));
   const peak = process.resourceUsage().maxRSS * 1024;
   console.log(JSON.stringify({ idle, peak }));
 }
 
+async function childPeak(contender: string, path: string, purpose = PURPOSE) {
+  const script = fileURLToPath(import.meta.url);
+  const child = [...process.execArgv, script, "peak", contender, path, purpose];
+  const { stdout } = await run(process.execPath, child);
+  const { idle, peak } = JSON.parse(stdout) as { idle: number; peak: number };
+  console.log(
+    `  ${contender.padEnd(9)} ${mb(peak)} (${mb(idle)} before the image: ${mb(peak - idle)} for it)`,
+  );
+  return peak;
+}
+
 async function peakMemory(label: string, path: string) {
   console.log(`\npeak RSS, ${label} processed alone in a fresh process:`);
-  for (const contender of ["pipeline", "baseline"]) {
-    const child = [...process.execArgv, fileURLToPath(import.meta.url), "peak", contender, path];
-    const { stdout } = await run(process.execPath, child);
-    const { idle, peak } = JSON.parse(stdout) as { idle: number; peak: number };
-    console.log(
-      `  ${contender.padEnd(9)} ${mb(peak)} (${mb(idle)} before the image: ${mb(peak - idle)} for it)`,
-    );
+  for (const contender of ["pipeline", "baseline"]) await childPeak(contender, path);
+}
+
+/** Fails the bench when a long strip to square variants takes more than the bound. */
+async function stripPeakMemory(path: string) {
+  const { width, height } = STRIP;
+  console.log(`\npeak RSS, ${width}x${height} PNG to profile's 6 squares, alone:`);
+  const peak = await childPeak("pipeline", path, "profile");
+  if (peak > STRIP_PEAK_LIMIT) {
+    throw new Error(`a long strip took ${mb(peak)}, over the bound of ${mb(STRIP_PEAK_LIMIT)}`);
   }
+  console.log(`  within the bound of ${mb(STRIP_PEAK_LIMIT)}`);
 }
 
 export async function benchPipeline(): Promise<void> {
@@ -159,11 +197,14 @@ export async function benchPipeline(): Promise<void> {
     const photos = { "12 MP": join(dir, "12mp.jpg"), "24 MP": join(dir, "24mp.jpg") };
     await writeFile(photos["12 MP"], await photo(4000, 3000));
     await writeFile(photos["24 MP"], await photo(6000, 4000));
+    const longStrip = join(dir, "strip.png");
+    await writeFile(longStrip, await strip(STRIP.width, STRIP.height));
     console.log(
       `sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}; concurrency ` +
         `${sharp.concurrency()} for both; cache: pipeline ${cache.memory} MB, baseline sharp's default`,
     );
     await peakMemory("24 MP JPEG (6000x4000) to feed's 6 outputs", photos["24 MP"]);
+    await stripPeakMemory(longStrip);
     await throughput("12 MP JPEG (4000x3000)", photos["12 MP"], cache);
     await throughput("24 MP JPEG (6000x4000)", photos["24 MP"], cache);
   } finally {
@@ -175,5 +216,9 @@ if (
   resolve(process.argv[1] ?? "") === fileURLToPath(import.meta.url) &&
   process.argv[2] === "peak"
 ) {
-  await measurePeak(process.argv[3] ?? "pipeline", process.argv[4] ?? "");
+  await measurePeak(
+    process.argv[3] ?? "pipeline",
+    process.argv[4] ?? "",
+    process.argv[5] ?? PURPOSE,
+  );
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { rm } from "node:fs/promises";
+import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { DescribeImage, OperationOutput } from "@platform/events";
 import exifReader from "exif-reader";
@@ -8,6 +8,14 @@ import { MAX_INPUT_PIXELS } from "./inspect.ts";
 import type { Ports } from "./ports.ts";
 
 export type Description = OperationOutput<typeof DescribeImage>;
+
+/** What is read first: a photo's header (EXIF included) sits in its first kilobytes. */
+const HEADER_BYTES = 2 ** 20;
+/**
+ * Formats whose whole header sharp reads from the file's start. Others may keep frames (GIF,
+ * WebP) or boxes (AVIF) further on, so a partial file could give a wrong frame count.
+ */
+const HEADER_AT_START = new Set(["jpeg", "png"]);
 
 export class FileNotFound extends Error {
   constructor(fileId: string) {
@@ -60,8 +68,7 @@ export async function describeFile(ports: Ports, fileId: string): Promise<Descri
 
   const path = join(ports.workDir, `describe-${randomUUID()}`);
   try {
-    await ports.objects.download(key, path);
-    const meta = await sharp(path, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+    const meta = await readHeader(ports, key, path);
     const exif = exifSummary(meta.exif);
     return {
       ...base,
@@ -79,4 +86,15 @@ export async function describeFile(ports: Ports, fileId: string): Promise<Descri
   } finally {
     await rm(path, { force: true });
   }
+}
+
+/** The header from the original's first 1 MiB; the whole original only when that is not enough. */
+async function readHeader(ports: Ports, key: string, path: string) {
+  const metadata = () => sharp(path, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+  await ports.objects.download(key, path, { bytes: HEADER_BYTES });
+  if ((await stat(path)).size < HEADER_BYTES) return metadata(); // that was all of it
+  const partial = await metadata().catch(() => undefined);
+  if (partial && HEADER_AT_START.has(partial.format)) return partial;
+  await ports.objects.download(key, path);
+  return metadata();
 }

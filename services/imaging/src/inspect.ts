@@ -61,6 +61,16 @@ const ZIP_END_RECORD = Buffer.from([0x50, 0x4b, 0x05, 0x06]);
 /** Markup a browser would run or render; the tag name must end for a parser to see a tag. */
 const MARKUP = /<(?:script|html|svg)(?=[\s/>])|<\?php|<!doctype(?=[\s>])/i;
 
+const mediaType = (declaredType: string) => declaredType.split(";")[0]?.trim().toLowerCase() ?? "";
+
+/**
+ * Whether a file declared as this type is checked as an image. Anything else is judged by its
+ * magic bytes alone, so a local copy of its first 64 KiB is enough to inspect it.
+ */
+export function declaresImage(declaredType: string): boolean {
+  return mediaType(declaredType).startsWith("image/");
+}
+
 /** Throws ImageRejected, or says what the file is. `path` is a local copy of the object. */
 export async function inspect(
   path: string,
@@ -68,12 +78,12 @@ export async function inspect(
   options: { maxPixels?: number } = {},
 ): Promise<Inspection> {
   const maxPixels = options.maxPixels ?? MAX_INPUT_PIXELS;
-  const declared = declaredType.split(";")[0]?.trim().toLowerCase() ?? "";
+  const declared = mediaType(declaredType);
   const file = await readEnds(path);
   if (file.size === 0) throw new ImageRejected("corrupt", "the file is empty");
 
   const detected = await detect(path, file.head);
-  if (!declared.startsWith("image/")) {
+  if (!declaresImage(declared)) {
     // A PDF, video or text file is stored as it is, but only if its bytes agree with its label.
     if (detected && detected !== declared) throw mismatch(declared, detected);
     return { kind: "other", mime: declaredType };

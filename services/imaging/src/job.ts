@@ -5,7 +5,7 @@ import type { RejectionReason } from "./inspect.ts";
  * How far imaging has come with one file, kept so that a retry resumes instead of redoing work,
  * and so that the result event is published under one id however often it is sent.
  *   started -> rendered (variants written) -> promoted (original copied) -> done
- *   started -> rejected
+ *   started -> rejected (a refused file), or rendered -> rejected (the object changed meanwhile)
  */
 export type JobState = "started" | "rendered" | "promoted" | "done" | "rejected";
 

@@ -15,15 +15,31 @@ export interface StoredObject {
   contentType: string | undefined;
 }
 
+export interface DownloadOptions {
+  /** Only the object's first `bytes` bytes (all of it when it is shorter). */
+  bytes?: number;
+  /** Only the version with this ETag (as S3's event gives it); else ObjectChanged. */
+  ifMatch?: string;
+}
+
 export interface ObjectStore {
   bucket: string;
   head(key: string): Promise<StoredObject | undefined>;
-  /** Streams an object to a local file. */
-  download(key: string, path: string): Promise<void>;
+  /** Streams an object, or its start, to a local file. */
+  download(key: string, path: string, options?: DownloadOptions): Promise<void>;
   put(key: string, bytes: Buffer, contentType: string): Promise<void>;
   /** Server-side copy; the bytes never pass through the function. */
-  copy(fromKey: string, toKey: string): Promise<void>;
+  copy(fromKey: string, toKey: string, options?: { ifMatch?: string }): Promise<void>;
   delete(key: string): Promise<void>;
+}
+
+/** The object under a key is no longer the version asked for: its owner uploaded it again. */
+export class ObjectChanged extends Error {
+  override readonly name = "ObjectChanged";
+
+  constructor(readonly key: string) {
+    super(`${key} is no longer the version processed`);
+  }
 }
 
 export interface ImagingEvents {

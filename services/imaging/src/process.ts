@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { ImageRejected, inspect } from "./inspect.ts";
+import { declaresImage, ImageRejected, inspect } from "./inspect.ts";
 import { type Job, reached } from "./job.ts";
 import { originKey, parseSourceKey, type SourceKey, variantKey } from "./keys.ts";
-import type { Ports } from "./ports.ts";
+import { ObjectChanged, type Ports } from "./ports.ts";
 import { renderVariants, variantCount } from "./variants.ts";
 
 export interface ArrivedObject {
@@ -18,10 +18,15 @@ export type Outcome = "ready" | "rejected" | "duplicate" | "ignored" | "gone";
 
 const CONTENT_TYPES = { webp: "image/webp", jpeg: "image/jpeg" } as const;
 
+/** A declared non-image is judged by its magic bytes, which file-type finds in a few KiB. */
+const SNIFF_BYTES = 64 * 1024;
+
 /**
  * Checks, renders and promotes one object under tmp/. Every step is recorded in the file's job,
  * so a retry after a failure anywhere resumes where the work stopped and ends the same way:
  * every variant written, the original promoted, tmp/ emptied, and one result event id.
+ * Every read and the copy are pinned to the version S3's event named (its ETag): the owner can
+ * upload to the same key again while the work runs, and bytes never inspected must not be promoted.
  */
 export async function processObject(ports: Ports, object: ArrivedObject): Promise<Outcome> {
   const source = parseSourceKey(object.key);
@@ -34,9 +39,12 @@ export async function processObject(ports: Ports, object: ArrivedObject): Promis
   }
   if (!reached(job, "rendered")) {
     const rendered = await render(ports, source, job);
-    if (rendered === "gone" || rendered === "rejected") return rendered;
+    if (rendered !== "rendered") return rendered;
   }
-  if (!reached(job, "promoted")) await promote(ports, source, job);
+  if (!reached(job, "promoted")) {
+    const promoted = await promote(ports, source, job);
+    if (promoted !== "promoted") return promoted;
+  }
   await ports.events.variantsCreated(job);
   await ports.checkpoint?.("published");
   await save(ports, job, { state: "done" });
@@ -76,11 +84,16 @@ async function save(ports: Ports, job: Job, changes: Partial<Job>) {
 async function render(ports: Ports, source: SourceKey, job: Job) {
   const stored = await ports.objects.head(source.key);
   if (!stored) return "gone" as const; // deleted before we got to it: nothing to do
+  const contentType = stored.contentType ?? "application/octet-stream";
+  if (stored.etag !== job.etag) return refuseChanged(ports, job, { contentType });
   const path = join(ports.workDir, `${source.stem}-${randomUUID()}`);
   try {
-    await ports.objects.download(source.key, path);
+    const download = ports.objects.download(source.key, path, {
+      ifMatch: job.etag,
+      ...(declaresImage(contentType) ? {} : { bytes: SNIFF_BYTES }),
+    });
+    if (await changed(download)) return refuseChanged(ports, job, { contentType });
     await ports.checkpoint?.("downloaded");
-    const contentType = stored.contentType ?? "application/octet-stream";
     const inspection = await inspect(path, contentType).catch((error: unknown) => {
       if (error instanceof ImageRejected) return error;
       throw error;
@@ -129,13 +142,57 @@ async function render(ports: Ports, source: SourceKey, job: Job) {
 async function promote(ports: Ports, source: SourceKey, job: Job) {
   const original = job.original;
   if (!original) throw new Error(`job ${job.fileId} reached promotion without an original`);
-  // After a crash between copy and delete, tmp/ may already be gone: the copy is then done.
-  if (await ports.objects.head(source.key)) {
-    await ports.objects.copy(source.key, original.key);
+  const pending = await ports.objects.head(source.key);
+  if (pending) {
+    if (pending.etag !== job.etag) return refuseChanged(ports, job);
+    const copy = ports.objects.copy(source.key, original.key, { ifMatch: job.etag });
+    if (await changed(copy)) return refuseChanged(ports, job);
     await ports.checkpoint?.("copied");
     await ports.objects.delete(source.key);
+  } else if (!(await ports.objects.head(original.key))) {
+    // Neither in tmp/ nor promoted: the upload service removed it (the owner deleted the file,
+    // or it was refused). Nothing is announced, and nothing made from it is left behind.
+    await removeOutputs(ports, job);
+    return "gone" as const;
   }
+  // tmp/ empty and the original in place: a crash came between copy and delete.
   await ports.checkpoint?.("promoted");
   await save(ports, job, { state: "promoted" });
   await ports.events.progress(job, job.total);
+  return "promoted" as const;
+}
+
+/** Whether a pinned read or copy found the object replaced by another version. */
+async function changed(step: Promise<void>): Promise<boolean> {
+  try {
+    await step;
+    return false;
+  } catch (error) {
+    if (error instanceof ObjectChanged) return true;
+    throw error;
+  }
+}
+
+/**
+ * The object under tmp/ is no longer the version S3's event named: its owner sent it again while
+ * it was being processed. Nothing made from either version is published, and the file is refused
+ * so the upload service learns its outcome; S3's event for the new version is then a duplicate
+ * of this job, so the new bytes are never promoted without being inspected.
+ */
+async function refuseChanged(ports: Ports, job: Job, changes: Partial<Job> = {}) {
+  await removeOutputs(ports, job);
+  await save(ports, job, {
+    ...changes,
+    state: "rejected",
+    rejection: { reason: "corrupt", message: "the object changed while it was processed" },
+  });
+  await ports.events.rejected(job);
+  return "rejected" as const;
+}
+
+/** Deletes what the job wrote outside tmp/: its variants, and the original if it was copied. */
+async function removeOutputs(ports: Ports, job: Job) {
+  const keys = job.variants.map((variant) => variant.key);
+  if (job.original) keys.push(job.original.key);
+  for (const key of keys) await ports.objects.delete(key);
 }

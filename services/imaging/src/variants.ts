@@ -5,7 +5,8 @@ import { MAX_INPUT_PIXELS } from "./inspect.ts";
  * The variants of an accepted image. The file is decoded once, shrunk on load where the format
  * allows (JPEG, WebP), oriented and made sRGB into one raw intermediate just big enough for the
  * largest variant; every variant is derived from that intermediate, largest first, and never
- * larger than the original.
+ * larger than the original. For square purposes the intermediate is the square crop itself, so
+ * every size shows the same framing and a long strip is never held whole.
  *
  * What happens to each kind of input:
  * - EXIF orientation is applied to the pixels; outputs carry no EXIF, XMP or IPTC (no GPS).
@@ -59,6 +60,13 @@ export const RECIPES: Record<string, readonly VariantSpec[]> = {
 
 const FORMATS: readonly OutputFormat[] = ["webp", "jpeg"];
 
+/**
+ * Up to this aspect ratio a square is cropped on the most interesting region (libvips' attention
+ * strategy); beyond it, at the centre. Attention scores the whole picture at the crop's scale:
+ * on a 100000x1000 strip that is gigabytes for a crop of 1000x1000.
+ */
+const ATTENTION_MAX_RATIO = 4;
+
 // Quality 80 for both. Measured on a 2048x1536 photo: WebP effort 2 takes 130 ms, effort 4
 // 2.4x that for the same bytes; mozjpeg takes 5x as long as libjpeg-turbo's progressive JPEG
 // for 20% fewer bytes. Progressive JPEG costs 40% more than baseline and shows sooner.
@@ -92,6 +100,7 @@ export async function renderVariants(
   const recipe = recipeFor(purpose);
   if (!recipe?.length) throw new Error(`no variants are defined for purpose "${purpose}"`);
   const specs = [...recipe].sort((a, b) => b.size - a.size);
+  const fit = fitOf(specs);
 
   // animated: false reads the first frame only.
   const source = sharp(path, {
@@ -101,7 +110,7 @@ export async function renderVariants(
   });
   const meta = await source.metadata();
   const { width, height } = meta.autoOrient;
-  const oriented = source.autoOrient().resize(intermediateSize(specs, width, height));
+  const oriented = source.autoOrient().resize(intermediateSize(fit, specs, width, height));
   // sharp converts an 8-bit input to sRGB on load with its profile (or CMYK's), but a tagged
   // 16-bit one to Display P3, which toColourspace would only narrow to 8 bits: P3 values read
   // as sRGB, colours washed out. An explicit transform to sRGB puts those right.
@@ -135,29 +144,41 @@ export async function renderVariants(
   return { width, height, variants };
 }
 
-/**
- * The smallest intermediate that serves every spec: covering the largest square, or fitting the
- * largest box, whichever needs more pixels; never larger than the original.
- */
-function intermediateSize(specs: readonly VariantSpec[], width: number, height: number) {
-  const scale = (spec: VariantSpec) =>
-    spec.size / (spec.fit === "cover" ? Math.min(width, height) : Math.max(width, height));
-  const widest = specs.reduce((best, spec) => (scale(spec) > scale(best) ? spec : best));
-  return {
-    width: widest.size,
-    height: widest.size,
-    fit: widest.fit === "cover" ? "outside" : "inside",
-    withoutEnlargement: true,
-  } satisfies ResizeOptions;
+/** A recipe makes squares or boxes, never both: a square intermediate serves squares only. */
+function fitOf(specs: readonly VariantSpec[]): VariantSpec["fit"] {
+  const fits = new Set(specs.map((spec) => spec.fit));
+  const [fit] = fits;
+  if (!fit || fits.size > 1) throw new Error("a recipe must be all squares or all boxes");
+  return fit;
 }
 
-/** A cover variant is always square: a smaller original gives a smaller square, not a strip. */
+/**
+ * The smallest intermediate that serves every spec, never larger than the original: the
+ * largest box, or for squares the largest square crop (a smaller original gives a smaller one).
+ */
+function intermediateSize(
+  fit: VariantSpec["fit"],
+  specs: readonly VariantSpec[],
+  width: number,
+  height: number,
+): ResizeOptions {
+  const largest = Math.max(...specs.map((spec) => spec.size));
+  if (fit === "inside") {
+    return { width: largest, height: largest, fit: "inside", withoutEnlargement: true };
+  }
+  const shortest = Math.min(width, height);
+  const side = Math.min(shortest, largest);
+  const moderate = Math.max(width, height) / shortest <= ATTENTION_MAX_RATIO;
+  return { width: side, height: side, fit: "cover", position: moderate ? "attention" : "centre" };
+}
+
+/** From a square intermediate, each square is that crop made smaller, never larger. */
 function variantSize(spec: VariantSpec, width: number, height: number): ResizeOptions {
   if (spec.fit === "inside") {
     return { width: spec.size, height: spec.size, fit: "inside", withoutEnlargement: true };
   }
   const side = Math.min(spec.size, width, height);
-  return { width: side, height: side, fit: "cover", position: "attention" };
+  return { width: side, height: side, fit: "fill" };
 }
 
 /** libvips' compact sRGB profile (480 bytes), taken from sharp once. */

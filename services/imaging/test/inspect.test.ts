@@ -137,6 +137,29 @@ describe("inspect passes declared non-images through without variants", () => {
     expect(refused.reason).toBe("type_mismatch");
     expect(refused.detectedType).toBe("image/png");
   });
+
+  // The process downloads only the first 64 KiB of a declared non-image.
+  const first64KiB = (bytes: Buffer) => bytes.subarray(0, 64 * 1024);
+
+  it("judges a non-image from its first 64 KiB alone", async () => {
+    const pdf = Buffer.concat([pdfDocument(), Buffer.alloc(3 * 2 ** 20, 0x20)]);
+    expect(await inspectBytes("start.pdf", first64KiB(pdf), "application/pdf")).toEqual({
+      kind: "other",
+      mime: "application/pdf",
+    });
+    const mp4 = Buffer.concat([ftypHeader("isom"), Buffer.alloc(2 ** 20)]);
+    expect(await inspectBytes("start.mp4", first64KiB(mp4), "video/mp4")).toEqual({
+      kind: "other",
+      mime: "video/mp4",
+    });
+  });
+
+  it("refuses the first 64 KiB of a large PNG declared application/pdf as a type mismatch", async () => {
+    const large = await png(1000, 1000);
+    expect(large.length).toBeGreaterThan(64 * 1024);
+    const refused = await refusal("start.pdf", first64KiB(large), "application/pdf");
+    expect([refused.reason, refused.detectedType]).toEqual(["type_mismatch", "image/png"]);
+  });
 });
 
 describe("inspect refuses hostile and broken files", () => {

@@ -1,3 +1,4 @@
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { TestCloud } from "@platform/local-cloud";
 import { startTestCloud } from "@platform/local-cloud";
@@ -9,6 +10,7 @@ import { jobsTable } from "../src/adapters/jobs-table.ts";
 import { bucketObjects } from "../src/adapters/objects.ts";
 import type { Checkpoint, Ports } from "../src/ports.ts";
 import { processObject } from "../src/process.ts";
+import { noisy } from "./support/generate.ts";
 import { eventsAbout, exists, tmpKey, upload } from "./support/platform.ts";
 
 // The process is driven by the test alone: the platform runs without imaging's subscription.
@@ -26,8 +28,7 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-function portsFailingOnceAt(step: Checkpoint | undefined): Ports {
-  let failed = false;
+function portsWithCheckpoint(checkpoint: NonNullable<Ports["checkpoint"]>): Ports {
   return {
     jobs: jobsTable(
       DynamoDBDocumentClient.from(cloud.dynamodb),
@@ -38,13 +39,18 @@ function portsFailingOnceAt(step: Checkpoint | undefined): Ports {
     workDir: cloud.dataDir,
     now: () => new Date(),
     newId: () => crypto.randomUUID(),
-    checkpoint: (at) => {
-      if (at === step && !failed) {
-        failed = true;
-        throw new Error(`injected failure at ${at}`);
-      }
-    },
+    checkpoint,
   };
+}
+
+function portsFailingOnceAt(step: Checkpoint | undefined): Ports {
+  let failed = false;
+  return portsWithCheckpoint((at) => {
+    if (at === step && !failed) {
+      failed = true;
+      throw new Error(`injected failure at ${at}`);
+    }
+  });
 }
 
 const STEPS: Checkpoint[] = [
@@ -59,8 +65,8 @@ const STEPS: Checkpoint[] = [
 describe("a failure at any step, then the retry", () => {
   it.each(STEPS)("ends complete and announced once after a failure at %s", async (step) => {
     const { fileId, key } = tmpKey("profile", "jpg");
-    await upload(cloud, key, photo, "image/jpeg");
-    const object = { bucket: cloud.names.bucket, key, etag: "e1", size: photo.length };
+    const etag = await upload(cloud, key, photo, "image/jpeg");
+    const object = { bucket: cloud.names.bucket, key, etag, size: photo.length };
     const ports = portsFailingOnceAt(step);
 
     await expect(processObject(ports, object)).rejects.toThrow(`injected failure at ${step}`);
@@ -81,5 +87,82 @@ describe("a failure at any step, then the retry", () => {
       expect(await exists(cloud, variant.key), variant.key).toBe(true);
     expect(await exists(cloud, data.original.key)).toBe(true);
     expect(await exists(cloud, key)).toBe(false);
+  });
+});
+
+async function bytesOf(key: string): Promise<Buffer | undefined> {
+  try {
+    const { Body } = await cloud.s3.send(
+      new GetObjectCommand({ Bucket: cloud.names.bucket, Key: key }),
+    );
+    return Buffer.from((await Body?.transformToByteArray()) ?? []);
+  } catch {
+    return undefined;
+  }
+}
+
+const originOf = (key: string) => key.replace(/^tmp\/([^/]+\/[^/]+)\//, "$1/origin/");
+const variantKeysOf = (key: string) =>
+  [64, 256, 1024].flatMap((size) =>
+    ["webp", "jpg"].map((extension) =>
+      key.replace(/^tmp\/([^/]+\/[^/]+)\/(.+)\.jpg$/, `$1/${size}/$2.${extension}`),
+    ),
+  );
+
+describe("the object under tmp/ changing while it is processed", () => {
+  it("never promotes or announces bytes it did not inspect when the upload is re-sent", async () => {
+    const { fileId, key } = tmpKey("profile", "jpg");
+    const etag = await upload(cloud, key, photo, "image/jpeg");
+    const object = { bucket: cloud.names.bucket, key, etag, size: photo.length };
+    const replacement = await noisy(800, 600).jpeg().toBuffer();
+    const ports = portsWithCheckpoint(async (at) => {
+      if (at !== "downloaded") return;
+      await cloud.s3.send(
+        new PutObjectCommand({
+          Bucket: cloud.names.bucket,
+          Key: key,
+          Body: replacement,
+          ContentType: "image/jpeg",
+        }),
+      );
+    });
+
+    await expect(processObject(ports, object)).resolves.toBe("rejected");
+
+    const promoted = await bytesOf(originOf(key));
+    expect(promoted === undefined || promoted.equals(photo)).toBe(true);
+    const events = await eventsAbout(cloud, from, fileId);
+    expect(events.map((e) => e.detailType)).not.toContain("imaging.variants.created");
+    const rejected = events.filter((e) => e.detailType === "imaging.file.rejected");
+    expect(rejected.map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        reason: "corrupt",
+        message: "the object changed while it was processed",
+      }),
+    ]);
+    for (const variant of variantKeysOf(key))
+      expect(await exists(cloud, variant), variant).toBe(false);
+    expect((await bytesOf(key))?.equals(replacement)).toBe(true); // the new upload is left alone
+  });
+});
+
+describe("the object under tmp/ removed while it is processed", () => {
+  it("ends gone, announcing nothing and leaving no variants, when tmp/ is emptied after rendering", async () => {
+    const { fileId, key } = tmpKey("profile", "jpg");
+    const etag = await upload(cloud, key, photo, "image/jpeg");
+    const object = { bucket: cloud.names.bucket, key, etag, size: photo.length };
+    // What the upload service does when the owner deletes the file, or it is refused.
+    const ports = portsWithCheckpoint(async (at) => {
+      if (at !== "rendered") return;
+      await cloud.s3.send(new DeleteObjectCommand({ Bucket: cloud.names.bucket, Key: key }));
+    });
+
+    await expect(processObject(ports, object)).resolves.toBe("gone");
+
+    const events = await eventsAbout(cloud, from, fileId);
+    expect(events.map((e) => e.detailType)).not.toContain("imaging.variants.created");
+    expect(await exists(cloud, originOf(key))).toBe(false);
+    for (const variant of variantKeysOf(key))
+      expect(await exists(cloud, variant), variant).toBe(false);
   });
 });

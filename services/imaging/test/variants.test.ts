@@ -184,6 +184,26 @@ describe("unusual shapes", () => {
       expect(red - green).toBeGreaterThan(5);
     }
   });
+
+  it("a 20000x200 strip gives 200x200 squares from its centre (too long to look for interest)", async () => {
+    // A red square that an attention crop finds; past 4:1 the crop is the centre, all grey.
+    const block = await solid(200, 200, "#ff0000").png().toBuffer();
+    const strip = solid(20000, 200, "#808080").composite([{ input: block, left: 15000, top: 0 }]);
+    const path = await images.save("long-strip.png", strip.png());
+    const { width, height, variants } = await renderVariants(path, "profile");
+    expect([width, height]).toEqual([20000, 200]);
+    expect(sizes(variants)).toEqual([
+      "1024-webp 200x200",
+      "1024-jpeg 200x200",
+      "256-webp 200x200",
+      "256-jpeg 200x200",
+      "64-webp 64x64",
+      "64-jpeg 64x64",
+    ]);
+    for (const variant of variants) {
+      expectColour(await meanColour(variant.bytes), [128, 128, 128], 3);
+    }
+  });
 });
 
 describe("orientation and metadata", () => {

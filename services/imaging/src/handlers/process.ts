@@ -10,7 +10,9 @@ import { type ArrivedObject, processObject } from "../process.ts";
 type Context = { getRemainingTimeInMillis(): number };
 
 // A repeated delivery of the same object version (bucket, key, ETag) returns the first run's
-// outcome without redoing work; a concurrent one waits for it. A failed run leaves no record,
+// outcome without redoing work. A concurrent one does not wait: it fails with
+// IdempotencyAlreadyInProgressError and the asynchronous invoke is retried later (harmless if
+// it is still in progress then: the first run does the work). A failed run leaves no record,
 // so the retry runs again, resuming from the file's job.
 const processOnce = makeIdempotent(
   async (object: ArrivedObject, _context: Context) => ({

@@ -13,9 +13,9 @@ export function tmpKey(purpose: string, extension: string, entity = "user-1") {
   return { fileId, key: `tmp/${purpose}/${entity}/${fileId}_${Date.now()}.${extension}` };
 }
 
-/** Puts bytes where a client's upload would land. */
+/** Puts bytes where a client's upload would land; answers the ETag as S3's event carries it. */
 export async function upload(cloud: TestCloud, key: string, body: Buffer, contentType: string) {
-  await cloud.s3.send(
+  const { ETag } = await cloud.s3.send(
     new PutObjectCommand({
       Bucket: cloud.names.bucket,
       Key: key,
@@ -23,6 +23,7 @@ export async function upload(cloud: TestCloud, key: string, body: Buffer, conten
       ContentType: contentType,
     }),
   );
+  return (ETag ?? "").replaceAll('"', "");
 }
 
 export interface SeenEvent {
