@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 
 export class BodyTooLargeError extends Error {
   override readonly name = "BodyTooLargeError";
@@ -52,4 +53,28 @@ export function sendAwsJsonError(
     { "x-amzn-errortype": code },
     contentType,
   );
+}
+
+/**
+ * Starts a gateway's server on loopback (port 0 picks a free one) and gives its port, and a stop
+ * that ends idle keep-alive connections instead of waiting for clients to drop them.
+ */
+export async function listenOn(
+  server: Server,
+  port: number,
+  host = "127.0.0.1",
+): Promise<{ port: number; stop: () => Promise<void> }> {
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

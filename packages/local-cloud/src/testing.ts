@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import {
   defineService,
   PROXY_FUNCTION,
@@ -44,6 +44,14 @@ function withCallersAmong(manifest: ServiceManifest, present: readonly ServiceMa
   return { ...manifest, operations };
 }
 
+/** A platform event as a test reads it back: the envelope's id and type, and the detail's halves. */
+export interface SeenEvent {
+  id: string;
+  detailType: string;
+  metadata: { eventId: string; correlationId: string; causationId: string | null; actor: unknown };
+  data: Record<string, unknown>;
+}
+
 export interface TestCloud extends LocalCloud {
   /** A token from the local issuer, accepted by the HTTP API's JWT authorizer. */
   token(subject: string, scopes?: string[]): Promise<string>;
@@ -56,6 +64,29 @@ export interface TestCloud extends LocalCloud {
   s3: S3Client;
   dynamodb: DynamoDBClient;
   eventBridge: EventBridgeClient;
+  /** Once everything in flight has settled: every platform event the bus received since `from`. */
+  platformEvents(from?: Date): Promise<SeenEvent[]>;
+  /** Whether the uploads bucket holds `key` (a real HeadObject; errors other than 404 throw). */
+  objectExists(key: string): Promise<boolean>;
+}
+
+/** Reads the platform bus's archive: it keeps every event, so tests need no recording subscriber. */
+async function archivedPlatformEvents(cloud: LocalCloud, from: Date): Promise<SeenEvent[]> {
+  await cloud.settle();
+  const archive = cloud.events.archive(cloud.names.archive);
+  if (!archive) throw new Error(`the platform bus has no archive ${cloud.names.archive}`);
+  const seen: SeenEvent[] = [];
+  for await (const event of archive.between(from, new Date(Date.now() + 24 * 3600 * 1000))) {
+    const detail = event.detail as Partial<Pick<SeenEvent, "metadata" | "data">> | null;
+    if (!detail?.metadata) continue; // S3's own events carry no platform metadata
+    seen.push({
+      id: event.id,
+      detailType: event["detail-type"],
+      metadata: detail.metadata,
+      data: detail.data ?? {},
+    });
+  }
+  return seen;
 }
 
 /**
@@ -90,17 +121,29 @@ export async function startTestCloud(
       secretAccessKey: LOCAL_ACCOUNT.secretAccessKey,
     },
   };
+  const s3 = new S3Client({
+    ...clientConfig,
+    forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
   return Object.assign(cloud, {
     token: (subject: string, scopes: string[] = []) =>
       mintToken({ dataDir: cloud.credentialsDir, subject, scopes }),
     clientConfig,
-    s3: new S3Client({
-      ...clientConfig,
-      forcePathStyle: true,
-      requestChecksumCalculation: "WHEN_REQUIRED",
-      responseChecksumValidation: "WHEN_REQUIRED",
-    }),
+    s3,
     dynamodb: new DynamoDBClient(clientConfig),
     eventBridge: new EventBridgeClient(clientConfig),
+    platformEvents: (from = new Date(0)) => archivedPlatformEvents(cloud, from),
+    async objectExists(key: string) {
+      try {
+        await s3.send(new HeadObjectCommand({ Bucket: cloud.names.bucket, Key: key }));
+        return true;
+      } catch (error) {
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
+        if (status?.httpStatusCode === 404) return false;
+        throw error;
+      }
+    },
   });
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import imaging from "../service.ts";
 import { bucketObjects } from "../src/adapters/objects.ts";
 import { ObjectChanged, type ObjectStore } from "../src/ports.ts";
-import { exists, tmpKey, upload } from "./support/platform.ts";
+import { tmpKey, upload } from "./support/platform.ts";
 
 // The S3 adapter against the local platform's S3: ranges and ETag conditions as S3 answers them.
 let cloud: TestCloud;
@@ -70,7 +70,7 @@ describe("copy", () => {
     const etag = await upload(cloud, key, bytes, "application/pdf");
     const to = `chat/user-1/origin/${crypto.randomUUID()}.pdf`;
     await objects.copy(key, to, { ifMatch: etag });
-    expect(await exists(cloud, to)).toBe(true);
+    expect(await cloud.objectExists(to)).toBe(true);
   });
 
   it("throws ObjectChanged, copying nothing, when the source is no longer that version", async () => {
@@ -79,6 +79,6 @@ describe("copy", () => {
     await upload(cloud, key, Buffer.from("replaced"), "application/pdf");
     const to = `chat/user-1/origin/${crypto.randomUUID()}.pdf`;
     await expect(objects.copy(key, to, { ifMatch: etag })).rejects.toThrow(ObjectChanged);
-    expect(await exists(cloud, to)).toBe(false);
+    expect(await cloud.objectExists(to)).toBe(false);
   });
 });

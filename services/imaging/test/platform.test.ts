@@ -3,7 +3,7 @@ import { GetObjectCommand } from "@aws-sdk/client-s3";
 import type { TestCloud } from "@platform/local-cloud";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventsAbout, exists, startPlatform, tmpKey, upload } from "./support/platform.ts";
+import { eventsAbout, startPlatform, tmpKey, upload } from "./support/platform.ts";
 
 let cloud: TestCloud;
 const from = new Date(Date.now() - 2000);
@@ -56,8 +56,8 @@ describe("imaging on the local platform", () => {
       expect(real.format).toBe(variant.format);
       expect(variant.width).toBeLessThanOrEqual(1600); // never upscaled
     }
-    expect(await exists(cloud, key)).toBe(false);
-    expect(await exists(cloud, data.original.key)).toBe(true);
+    expect(await cloud.objectExists(key)).toBe(false);
+    expect(await cloud.objectExists(data.original.key)).toBe(true);
     const progress = events.filter((e) => e.detailType === "imaging.progress.updated");
     expect(progress.map((e) => e.data.done)).toContain(7);
   });
@@ -72,7 +72,7 @@ describe("imaging on the local platform", () => {
     expect(events.map((e) => e.detailType)).toEqual(["imaging.file.rejected"]);
     expect(events[0]?.data).toMatchObject({ reason: "type_mismatch", detectedType: "image/png" });
     const name = key.split("/").pop() ?? "";
-    expect(await exists(cloud, `profile/user-1/origin/${name}`)).toBe(false);
+    expect(await cloud.objectExists(`profile/user-1/origin/${name}`)).toBe(false);
   });
 
   it("promotes a PDF in a chat without variants", async () => {
@@ -91,7 +91,7 @@ describe("imaging on the local platform", () => {
       variants: [],
       original: { contentType: "application/pdf" },
     });
-    expect(await exists(cloud, key)).toBe(false);
+    expect(await cloud.objectExists(key)).toBe(false);
   });
 
   it("does the work once when S3's event is delivered twice", async () => {

@@ -11,7 +11,7 @@ import { bucketObjects } from "../src/adapters/objects.ts";
 import type { Checkpoint, Ports } from "../src/ports.ts";
 import { processObject } from "../src/process.ts";
 import { noisy } from "./support/generate.ts";
-import { eventsAbout, exists, tmpKey, upload } from "./support/platform.ts";
+import { eventsAbout, tmpKey, upload } from "./support/platform.ts";
 
 // The process is driven by the test alone: the platform runs without imaging's subscription.
 let cloud: TestCloud;
@@ -84,9 +84,9 @@ describe("a failure at any step, then the retry", () => {
     };
     expect(data.variants).toHaveLength(6);
     for (const variant of data.variants)
-      expect(await exists(cloud, variant.key), variant.key).toBe(true);
-    expect(await exists(cloud, data.original.key)).toBe(true);
-    expect(await exists(cloud, key)).toBe(false);
+      expect(await cloud.objectExists(variant.key), variant.key).toBe(true);
+    expect(await cloud.objectExists(data.original.key)).toBe(true);
+    expect(await cloud.objectExists(key)).toBe(false);
   });
 });
 
@@ -141,7 +141,7 @@ describe("the object under tmp/ changing while it is processed", () => {
       }),
     ]);
     for (const variant of variantKeysOf(key))
-      expect(await exists(cloud, variant), variant).toBe(false);
+      expect(await cloud.objectExists(variant), variant).toBe(false);
     expect((await bytesOf(key))?.equals(replacement)).toBe(true); // the new upload is left alone
   });
 });
@@ -161,8 +161,8 @@ describe("the object under tmp/ removed while it is processed", () => {
 
     const events = await eventsAbout(cloud, from, fileId);
     expect(events.map((e) => e.detailType)).not.toContain("imaging.variants.created");
-    expect(await exists(cloud, originOf(key))).toBe(false);
+    expect(await cloud.objectExists(originOf(key))).toBe(false);
     for (const variant of variantKeysOf(key))
-      expect(await exists(cloud, variant), variant).toBe(false);
+      expect(await cloud.objectExists(variant), variant).toBe(false);
   });
 });

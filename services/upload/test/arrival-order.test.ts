@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { createPublisher, VariantsCreated } from "@platform/events";
 import type { TestCloud } from "@platform/local-cloud";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -281,15 +281,6 @@ describe("on the local platform, imaging's result before the upload's checks", (
       .map((e) => e.detailType)
       .filter((kind) => kind.startsWith("upload.file."));
 
-  async function exists(key: string) {
-    try {
-      await cloud.s3.send(new HeadObjectCommand({ Bucket: cloud.names.bucket, Key: key }));
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
   /** A recorded 1 KiB profile picture declaring the sha256 of `bytes`; nothing uploaded yet. */
   async function requested(bytes: Buffer) {
     const created = await api("POST", "/uploads", {
@@ -413,7 +404,7 @@ describe("on the local platform, imaging's result before the upload's checks", (
     const bytes = randomBytes(1024);
     const file = await requested(bytes);
     await imagingFinished(file, bytes);
-    expect(await exists(file.key)).toBe(false);
+    expect(await cloud.objectExists(file.key)).toBe(false);
 
     expect(await deliverToConsumer(objectCreatedEvent(file.key, bytes))).toEqual({
       outcome: "ready",
@@ -439,8 +430,8 @@ describe("on the local platform, imaging's result before the upload's checks", (
       status: "rejected",
       error: { code: "checksum_mismatch" },
     });
-    expect(await exists(original.key)).toBe(false);
-    expect(await exists(variant.key)).toBe(false);
+    expect(await cloud.objectExists(original.key)).toBe(false);
+    expect(await cloud.objectExists(variant.key)).toBe(false);
     expect(await announced(file.fileId)).toEqual(["upload.file.requested", "upload.file.rejected"]);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import {
   createPublisher,
   ImagingFileRejected,
@@ -42,15 +42,6 @@ async function uploadedFile(bytes = randomBytes(1024), sha256?: string) {
 }
 
 const statusOf = async (fileId: string) => (await api("GET", `/files/${fileId}`)).body;
-
-async function exists(key: string) {
-  try {
-    await cloud.s3.send(new HeadObjectCommand({ Bucket: cloud.names.bucket, Key: key }));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Writes the objects imaging would have made, and the event saying so. */
 async function variantsMade(file: { fileId: string; key: string }) {
@@ -175,13 +166,13 @@ describe("a file's life after its upload", () => {
       error: { code: "not_an_image", message: "the bytes are not an image" },
     });
     expect((await statusOf(file.fileId)).original).toBeUndefined();
-    expect(await exists(file.key)).toBe(false);
+    expect(await cloud.objectExists(file.key)).toBe(false);
 
     const { data, original } = await variantsMade(file);
     await imaging.publish(VariantsCreated, data, asImaging);
     await cloud.settle();
     expect((await statusOf(file.fileId)).status).toBe("rejected");
-    expect(await exists(original.key)).toBe(false);
+    expect(await cloud.objectExists(original.key)).toBe(false);
     const kinds = (await fileEvents(cloud, from, file.fileId)).map((e) => e.detailType);
     expect(kinds.filter((k) => k === "upload.file.rejected")).toHaveLength(1);
     expect(kinds).not.toContain("upload.file.ready");
@@ -195,7 +186,7 @@ describe("a file's life after its upload", () => {
       status: "rejected",
       error: { code: "checksum_mismatch" },
     });
-    expect(await exists(file.key)).toBe(false);
+    expect(await cloud.objectExists(file.key)).toBe(false);
   });
 
   it("deletes a ready file's every object, once, however often it is deleted", async () => {
@@ -209,7 +200,7 @@ describe("a file's life after its upload", () => {
     await cloud.settle();
     expect((await statusOf(file.fileId)).status).toBe("deleted");
     for (const key of [file.key, original.key, ...variants.map((v) => v.key)])
-      expect(await exists(key), key).toBe(false);
+      expect(await cloud.objectExists(key), key).toBe(false);
     const deletions = (await fileEvents(cloud, from, file.fileId)).filter(
       (e) => e.detailType === "upload.file.deleted",
     );

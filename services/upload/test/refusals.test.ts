@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mintToken, type TestCloud } from "@platform/local-cloud";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, postToS3, startPlatform, WRITE } from "./support/platform.ts";
-import { stored } from "./support/refusal-cloud.ts";
 import { expectGatewayRefusal, expectProblem, send } from "./support/refusal-expect.ts";
 
 let cloud: TestCloud;
@@ -312,7 +311,7 @@ describe("GET /files/{fileId}/content", () => {
 describe("DELETE /files/{fileId}", () => {
   it("marks the file deleted at once, removes its bytes after, and can be repeated", async () => {
     const { fileId, key } = await uploaded();
-    expect(await stored(cloud, key)).toBe(true);
+    expect(await cloud.objectExists(key)).toBe(true);
 
     const reply = await alice("DELETE", `/files/${fileId}`);
     expect(reply.status).toBe(202);
@@ -320,7 +319,7 @@ describe("DELETE /files/{fileId}", () => {
     expect((await alice("GET", `/files/${fileId}`)).body.status).toBe("deleted");
 
     await cloud.settle();
-    expect(await stored(cloud, key)).toBe(false);
+    expect(await cloud.objectExists(key)).toBe(false);
     const again = await alice("DELETE", `/files/${fileId}`);
     expect(again.status).toBe(202);
     expect(again.body).toEqual({ fileId, status: "deleted" });

@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { TestCloud } from "@platform/local-cloud";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient, postToS3, startPlatform, WRITE } from "./support/platform.ts";
-import { eventsAbout, runSweep, stored } from "./support/refusal-cloud.ts";
+import { eventsAbout, runSweep } from "./support/refusal-cloud.ts";
 import { s3Refusal } from "./support/refusal-expect.ts";
 
 let cloud: TestCloud;
@@ -50,7 +50,7 @@ const put = (url: string, headers: Record<string, string>, body: Uint8Array) =>
 /** What a refused upload must leave behind: no object, a pending file, no uploaded event. */
 async function expectNothingArrived(file: Created) {
   await cloud.settle();
-  expect(await stored(cloud, file.key)).toBe(false);
+  expect(await cloud.objectExists(file.key)).toBe(false);
   expect((await api("GET", `/files/${file.fileId}`)).body.status).toBe("pending");
   expect(await eventsAbout(cloud, file.fileId)).toEqual(["upload.file.requested"]);
 }
@@ -86,7 +86,7 @@ describe("a presigned POST", () => {
     const fields = { ...file.upload.fields, key: elsewhere };
     const refusal = await s3Refusal(await postToS3({ ...file.upload, fields }, bytes, "image/png"));
     expect(refusal).toMatchObject({ status: 403, code: "AccessDenied" });
-    expect(await stored(cloud, elsewhere)).toBe(false);
+    expect(await cloud.objectExists(elsewhere)).toBe(false);
     await expectNothingArrived(file);
   });
 });
@@ -127,7 +127,7 @@ describe("a presigned PUT", () => {
     expect(url).not.toBe(file.upload.url);
     const refusal = await s3Refusal(await put(url, file.upload.headers, bytes));
     expect(refusal).toMatchObject({ status: 403, code: "SignatureDoesNotMatch" });
-    expect(await stored(cloud, elsewhere)).toBe(false);
+    expect(await cloud.objectExists(elsewhere)).toBe(false);
     await expectNothingArrived(file);
   });
 });

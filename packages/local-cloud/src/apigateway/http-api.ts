@@ -1,6 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { BodyTooLargeError, readBody } from "../http.ts";
+import { BodyTooLargeError, listenOn, readBody } from "../http.ts";
 import { LOCAL_ACCOUNT } from "../names.ts";
 import {
   type HttpApiCors,
@@ -171,19 +170,6 @@ export async function startHttpApi(options: HttpApiOptions): Promise<HttpApi> {
       res.end(JSON.stringify(body));
     });
   });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-  };
+  const { port, stop } = await listenOn(server, options.port, options.host);
+  return { url: `http://127.0.0.1:${port}`, stop };
 }

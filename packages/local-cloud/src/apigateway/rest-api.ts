@@ -4,9 +4,8 @@ import http, {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from "node:http";
-import type { AddressInfo } from "node:net";
 import { SERVER_API_BINARY_TYPES } from "@platform/manifest";
-import { BodyTooLargeError, readBody } from "../http.ts";
+import { BodyTooLargeError, listenOn, readBody } from "../http.ts";
 import { LOCAL_ACCOUNT } from "../names.ts";
 import type { ApiKeys } from "./api-keys.ts";
 import {
@@ -188,19 +187,6 @@ export async function startRestApi(options: RestApiOptions): Promise<RestApi> {
       res.end(body);
     });
   });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/${stage}`,
-    async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-  };
+  const { port, stop } = await listenOn(server, options.port, options.host);
+  return { url: `http://127.0.0.1:${port}/${stage}`, stop };
 }
