@@ -22,12 +22,27 @@ export default defineService({
       description: "Answers audit.history: a file's or an actor's timeline.",
       link: ["Ledger"],
     },
+    export: {
+      handler: "src/handlers/export.handler",
+      description: "Writes the ledger's recent hours to the bucket as JSON Lines, for Athena.",
+      timeout: "5 minutes",
+      link: ["Ledger", "Uploads"],
+    },
   },
   subscriptions: {
     recordEverything: {
+      // onAny takes no detail filter, so S3's events for the export's own objects (audit/)
+      // arrive too and are skipped by the handler.
       description: "Every platform event, and every object created or deleted in the bucket.",
       function: "record",
       events: onAny([...platformContracts, S3ObjectCreated, S3ObjectDeleted]),
+    },
+  },
+  schedules: {
+    exportLedger: {
+      description: "Rewrites the last few hours of the ledger under audit/dt=YYYY-MM-DD/HH.jsonl.",
+      function: "export",
+      schedule: "rate(15 minutes)",
     },
   },
   operations: {

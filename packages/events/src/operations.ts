@@ -70,17 +70,32 @@ export const DescribeImage = defineOperation({
 
 export const AuditHistory = defineOperation({
   name: "audit.history",
-  description: "A file's or an actor's audit timeline, newest first, a page at a time.",
+  description:
+    "A file's or an actor's audit timeline, oldest first (a timeline reads forward), a page at a time.",
   input: z
     .object({
       fileId: FileId.optional(),
       actorId: Text.optional(),
+      // Whose id actorId is: a user's unless said otherwise.
+      actorType: Actor.shape.type.optional(),
       limit: z.number().int().min(1).max(100).default(50),
-      cursor: Text.optional(),
+      // The nextCursor of an earlier page of the same query, as it was returned.
+      cursor: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,2048}$/, "expected the nextCursor of an earlier page")
+        .optional(),
     })
     .refine((query) => query.fileId !== undefined || query.actorId !== undefined, {
       error: "give a fileId or an actorId",
       path: ["fileId"],
+    })
+    .refine((query) => query.fileId === undefined || query.actorId === undefined, {
+      error: "give a fileId or an actorId, not both",
+      path: ["actorId"],
+    })
+    .refine((query) => query.actorType === undefined || query.actorId !== undefined, {
+      error: "actorType only qualifies an actorId",
+      path: ["actorType"],
     }),
   output: z.object({
     items: z.array(
@@ -88,7 +103,10 @@ export const AuditHistory = defineOperation({
         eventId: Text,
         at: Timestamp,
         actor: Actor,
+        // A short verb: "requested", "uploaded", "object.created", "call".
         action: Text,
+        // The event's detail-type.
+        type: Text.optional(),
         fileId: Text.optional(),
         detail: z.unknown(),
       }),

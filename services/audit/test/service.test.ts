@@ -41,4 +41,12 @@ describe("audit manifest", () => {
       globalIndexes: { byActor: { hashKey: "actorKey" }, byDay: { hashKey: "day" } },
     });
   });
+
+  it("exports on a schedule, with what the export needs linked", () => {
+    expect(audit.schedules?.exportLedger).toMatchObject({
+      function: "export",
+      schedule: "rate(15 minutes)",
+    });
+    expect(audit.functions.export.link).toEqual(["Ledger", "Uploads"]);
+  });
 });

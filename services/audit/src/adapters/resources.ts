@@ -1,0 +1,11 @@
+import { Resource } from "sst/resource";
+
+// The resources linked to this service's functions (SST_RESOURCE_<Name> in the environment).
+const linked = Resource as unknown as Record<string, { name?: string } | undefined>;
+
+/** The physical name of a linked resource; a clear error when the function is not linked to it. */
+export function linkedName(link: "Ledger" | "Uploads"): string {
+  const name = linked[link]?.name;
+  if (!name) throw new Error(`${link} is not linked to this function (no SST_RESOURCE_${link})`);
+  return name;
+}
