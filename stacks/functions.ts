@@ -1,4 +1,9 @@
-import { ASYNC_RETRY_ATTEMPTS, type WiredFunction, type Wiring } from "@platform/manifest";
+import {
+  ASYNC_RETRY_ATTEMPTS,
+  proxyEnvironment,
+  type WiredFunction,
+  type Wiring,
+} from "@platform/manifest";
 import { deadLetterQueue } from "./queues.ts";
 
 type Linkable =
@@ -27,7 +32,10 @@ export function createFunctions(wiring: Wiring, platform: Record<string, Linkabl
   const linkables: Record<string, Linkable> = { ...platform, InvokeProxy: invokeProxy };
 
   const functions: Record<string, sst.aws.Function> = {};
-  const build = (fn: WiredFunction, extra: { name?: string; link?: sst.aws.Function[] } = {}) => {
+  const build = (
+    fn: WiredFunction,
+    extra: { name?: string; link?: sst.aws.Function[]; environment?: Record<string, string> } = {},
+  ) => {
     const failures = fn.failureQueue ? deadLetterQueue(fn.failureQueue) : undefined;
     const created = new sst.aws.Function(fn.id, {
       handler: fn.handler,
@@ -38,7 +46,11 @@ export function createFunctions(wiring: Wiring, platform: Record<string, Linkabl
       timeout: fn.timeout,
       nodejs: { install: fn.install },
       link: [...fn.link.map((name) => required(linkables, name, fn.id)), ...(extra.link ?? [])],
-      environment: { PLATFORM_SERVICE: fn.service, POWERTOOLS_SERVICE_NAME: fn.service },
+      environment: {
+        PLATFORM_SERVICE: fn.service,
+        POWERTOOLS_SERVICE_NAME: fn.service,
+        ...extra.environment,
+      },
       ...(extra.name ? { name: extra.name } : {}),
       ...(failures
         ? { permissions: [{ actions: ["sqs:SendMessage"], resources: [failures.arn] }] }
@@ -60,7 +72,12 @@ export function createFunctions(wiring: Wiring, platform: Record<string, Linkabl
   const targets = [...new Set(wiring.operations.map((op) => op.target))].map((id) =>
     required(functions, id, "proxy"),
   );
-  functions[wiring.proxy.id] = build(wiring.proxy, { name: proxyName, link: targets });
+  // The proxy learns each operation's target and callers from the same wiring as the local cloud.
+  functions[wiring.proxy.id] = build(wiring.proxy, {
+    name: proxyName,
+    link: targets,
+    environment: proxyEnvironment(wiring),
+  });
   return { functions };
 }
 

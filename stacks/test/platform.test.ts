@@ -1,4 +1,11 @@
-import { bucketEventsPattern, buildWiring, PROXY_SERVICE } from "@platform/manifest";
+import {
+  bucketEventsPattern,
+  buildWiring,
+  PLATFORM_OPERATIONS,
+  PROXY_SERVICE,
+  parseProxyOperations,
+  proxyOperations,
+} from "@platform/manifest";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PlatformConfig } from "../config.ts";
 import { platform } from "../index.ts";
@@ -215,41 +222,91 @@ describe("upload bucket", () => {
 describe("invocation rights", () => {
   const proxyName = "file-platform-test-invoke-proxy";
   const proxyArn = `arn:aws:lambda:us-east-1:123456789012:function:${proxyName}`;
+  // Any action that can run a function (InvokeFunction, InvokeAsync, through a function URL), or
+  // a wildcard covering one.
+  const glob = (pattern: string) =>
+    new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*")}$`, "i");
+  const invokes = (action: string) =>
+    ["lambda:InvokeFunction", "lambda:InvokeAsync", "lambda:InvokeFunctionUrl"].some((a) =>
+      glob(action).test(a),
+    );
   const invokeResources = (role: SynthesizedResource) =>
     ((role.inputs.inlinePolicies ?? []) as { policy: string }[])
       .flatMap((p) => policyDocument(p.policy).Statement)
-      .filter((s) =>
-        asList(s.Action).some(
-          (a) => a === "lambda:InvokeFunction" || a === "lambda:*" || a === "*",
-        ),
-      )
+      .filter((s) => asList(s.Action).some(invokes))
       .flatMap((s) => asList(s.Resource));
+  const targetIds = [...new Set(wiring.operations.map((op) => op.target))];
+  const proxyRole = `${wiring.proxy.id}Role`;
 
   it("gives the proxy its fixed name", () => {
     expect(named(LAMBDA, `${wiring.proxy.id}Function`).inputs.name).toBe(proxyName);
   });
 
-  it("lets no role but the proxy's invoke anything but the proxy", () => {
-    const proxyRole = `${wiring.proxy.id}Role`;
-    const others = ofType(ROLE).filter((r) => r.name !== proxyRole);
-    // Every other function's role, the forwarder's, and API Gateway's logging role: all checked.
-    const functionRoles = wiring.functions.filter((f) => !f.isProxy).map((f) => `${f.id}Role`);
-    expect(others.map((r) => r.name)).toEqual(expect.arrayContaining(functionRoles));
-    for (const role of others)
-      expect(invokeResources(role).filter((arn) => arn !== proxyArn)).toEqual([]);
-    const callers = others.filter((r) => invokeResources(r).includes(proxyArn)).map((r) => r.name);
-    const linked = wiring.functions
-      .filter((f) => f.link.includes("InvokeProxy"))
-      .map((f) => `${f.id}Role`);
-    expect(callers.sort()).toEqual(linked.sort());
+  it("recognises every action that can invoke a function, and no other", () => {
+    for (const action of [
+      "lambda:InvokeFunction",
+      "lambda:Invoke*",
+      "lambda:*",
+      "*",
+      "LAMBDA:invokeasync",
+    ])
+      expect(invokes(action), action).toBe(true);
+    for (const action of ["lambda:GetFunction", "s3:*", "lambda:List*", "lambda:Invoke"])
+      expect(invokes(action), action).toBe(false);
   });
 
-  it("lets the proxy invoke exactly the functions behind operations", () => {
-    const targets = [...new Set(wiring.operations.map((op) => op.target))]
-      .map((id) => named(LAMBDA, `${id}Function`).state.arn)
-      .sort();
+  it("lets only the proxy's role invoke the functions behind operations, and nothing else", () => {
+    const targets = targetIds.map((id) => named(LAMBDA, `${id}Function`).state.arn).sort();
     expect(targets.length).toBeGreaterThan(0);
-    expect(invokeResources(named(ROLE, `${wiring.proxy.id}Role`)).sort()).toEqual(targets);
+    expect(invokeResources(named(ROLE, proxyRole)).sort()).toEqual(targets);
+    for (const role of ofType(ROLE).filter((r) => r.name !== proxyRole))
+      for (const arn of invokeResources(role)) expect(targets, role.name).not.toContain(arn);
+    // Nor may any service (EventBridge, SNS, API Gateway) invoke them through a resource policy.
+    const permitted = ofType("aws:lambda/permission:Permission").map((p) =>
+      String(p.inputs.function),
+    );
+    const subscriber = named(LAMBDA, `${wiring.rules[0]?.target}Function`).state;
+    expect(permitted.some((p) => p === subscriber.name || p === subscriber.arn)).toBe(true);
+    for (const id of targetIds) {
+      const { name, arn } = named(LAMBDA, `${id}Function`).state;
+      expect(permitted, id).not.toContain(name);
+      expect(permitted, id).not.toContain(arn);
+    }
+  });
+
+  it("lets every function that links InvokeProxy invoke the proxy and only the proxy", () => {
+    const linked = wiring.functions.filter((f) => f.link.includes("InvokeProxy"));
+    expect(linked.length).toBeGreaterThan(0);
+    for (const fn of linked)
+      expect(invokeResources(named(ROLE, `${fn.id}Role`)), fn.id).toEqual([proxyArn]);
+  });
+
+  it("gives no other role the right to invoke any function at all", () => {
+    const allowed = new Set([
+      proxyRole,
+      ...wiring.functions.filter((f) => f.link.includes("InvokeProxy")).map((f) => `${f.id}Role`),
+    ]);
+    const others = ofType(ROLE).filter((r) => !allowed.has(r.name));
+    // Every other function's role, the forwarder's, and API Gateway's logging role: all checked.
+    const functionRoles = wiring.functions
+      .filter((f) => !allowed.has(`${f.id}Role`))
+      .map((f) => `${f.id}Role`);
+    expect(others.map((r) => r.name)).toEqual(expect.arrayContaining(functionRoles));
+    for (const role of others) expect(invokeResources(role), role.name).toEqual([]);
+  });
+
+  it("tells the proxy each operation's target and callers, from the same wiring as the local cloud", () => {
+    const variables = (id: string) =>
+      (
+        (named(LAMBDA, `${id}Function`).inputs.environment ?? {}) as {
+          variables?: Record<string, string>;
+        }
+      ).variables ?? {};
+    const table = parseProxyOperations(variables(wiring.proxy.id)[PLATFORM_OPERATIONS]);
+    expect(table).toEqual(proxyOperations(wiring));
+    expect(Object.keys(table).sort()).toEqual(wiring.operations.map((op) => op.name).sort());
+    for (const fn of wiring.functions.filter((f) => !f.isProxy))
+      expect(variables(fn.id), fn.id).not.toHaveProperty(PLATFORM_OPERATIONS);
   });
 
   it("lets only Lambda assume a function's role", () => {

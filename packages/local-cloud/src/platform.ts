@@ -34,6 +34,7 @@ import { EventBridge } from "./events/bus.ts";
 import { Scheduler } from "./events/scheduler.ts";
 import { createLambdaApi } from "./lambda/api.ts";
 import { functionDefinitions, retarget } from "./lambda/definitions.ts";
+import { type FunctionLogLine, FunctionLogs } from "./lambda/logs.ts";
 import { LambdaRuntime } from "./lambda/runtime.ts";
 import { type AppIdentity, LOCAL_ACCOUNT, resourceNames } from "./names.ts";
 import { createS3Service } from "./s3/service.ts";
@@ -64,6 +65,8 @@ export interface LocalCloudOptions {
   deliveryRetryDelayMs?: (attempt: number) => number;
   asyncRetryDelayMs?: (attempt: number) => number;
   log?: (line: string) => void;
+  /** Where functions' output lines are printed (default: this process's stdout and stderr). */
+  functionOutput?: (stream: "stdout" | "stderr", line: string) => void;
 }
 
 export interface LocalCloud {
@@ -93,6 +96,11 @@ export interface LocalCloud {
   runSchedule(id: string): Promise<void>;
   /** Waits until every event in flight has been delivered and handled. */
   settle(): Promise<void>;
+  /**
+   * A function's log, as CloudWatch Logs keeps its log group: every line its handler wrote to
+   * stdout or stderr, oldest first. Complete for every invocation that has answered.
+   */
+  functionLogs(functionName: string): FunctionLogLine[];
   stop(): Promise<void>;
 }
 
@@ -143,6 +151,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     ),
     asyncRetryDelayMs: options.asyncRetryDelayMs,
     log,
+    functionLogs: new FunctionLogs(options.functionOutput),
   });
 
   const events = new EventBridge({
@@ -315,6 +324,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           );
       },
       settle,
+      functionLogs: (functionName) => lambda.logs(functionName),
       async stop() {
         scheduler.stop();
         await started.api.stop();

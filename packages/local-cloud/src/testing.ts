@@ -17,19 +17,53 @@ export const REPOSITORY_ROOT = fileURLToPath(new URL("../../../", import.meta.ur
 
 /**
  * The invoke-proxy's place in the platform, for a service tested on its own: every platform has
- * the proxy, so a service's test platform has it too, at the place the proxy's team keeps it.
+ * the proxy, so a service's test platform has it too, at the place the proxy's team keeps it,
+ * with the proxy manifest's links and timeout (a test in services/invoke-proxy holds them equal).
  */
-const proxyPlaceholder = defineService({
+export const proxyPlaceholder = defineService({
   name: PROXY_SERVICE,
   description: "The invoke-proxy, as every platform has it.",
   functions: {
     [PROXY_FUNCTION]: {
       handler: "src/handlers/proxy.handler",
       description: "Allow-lists, invokes and logs one cross-service call.",
+      timeout: "1 minute",
       link: ["Bus"],
     },
   },
 });
+
+/** A service that is not on the test platform but calls its operations from the test itself. */
+function standInCaller(name: string): ServiceManifest {
+  return defineService({
+    name,
+    description: `Stands in for ${name}, which calls from the test itself.`,
+    root: "packages/local-cloud",
+    functions: {
+      caller: {
+        handler: "src/handlers/stand-in.handler",
+        description: "Never invoked: gives the stand-in its link to the proxy.",
+        link: ["InvokeProxy"],
+      },
+    },
+  });
+}
+
+/**
+ * The manifests a test platform runs: the given ones, the proxy unless given, a stand-in for each
+ * of `callers` that is absent, and the operations' allow-lists cut to the services present.
+ */
+export function testPlatformManifests(
+  manifests: readonly ServiceManifest[],
+  callers: readonly string[] = [],
+): ServiceManifest[] {
+  const withProxy = manifests.some((m) => m.name === PROXY_SERVICE)
+    ? [...manifests]
+    : [...manifests, proxyPlaceholder];
+  const absent = callers.filter((name) => !withProxy.some((m) => m.name === name));
+  const present = [...withProxy, ...absent.map(standInCaller)];
+  return present.map((m) => withCallersAmong(m, present));
+}
 
 /** A service's operations, allowing only the callers that run on this test platform. */
 function withCallersAmong(manifest: ServiceManifest, present: readonly ServiceManifest[]) {
@@ -92,15 +126,18 @@ async function archivedPlatformEvents(cloud: LocalCloud, from: Date): Promise<Se
 /**
  * A whole platform for one service's tests: the given manifests (plus the proxy), every port
  * picked free, state in a temporary folder, and retries without long waits. Operation callers
- * that are not on this platform are left out of the allow-lists, since they cannot call.
+ * that are not on this platform are left out of the allow-lists, since they cannot call, unless
+ * named in `callers`: the test calls as them (createInvoker from @platform/invoke with that
+ * caller), and each gets a stand-in service so the allow-lists keep it.
  */
 export async function startTestCloud(
-  options: { manifests: readonly ServiceManifest[] } & Partial<LocalCloudOptions>,
+  options: {
+    manifests: readonly ServiceManifest[];
+    callers?: readonly string[];
+  } & Partial<LocalCloudOptions>,
 ): Promise<TestCloud> {
-  const present = options.manifests.some((m) => m.name === PROXY_SERVICE)
-    ? options.manifests
-    : [...options.manifests, proxyPlaceholder];
-  const manifests = present.map((m) => withCallersAmong(m, present));
+  const { callers, ...rest } = options;
+  const manifests = testPlatformManifests(options.manifests, callers);
   const cloud = await startLocalCloud({
     root: REPOSITORY_ROOT,
     edgePort: 0,
@@ -110,7 +147,7 @@ export async function startTestCloud(
     concurrency: 2,
     deliveryRetryDelayMs: () => 10,
     asyncRetryDelayMs: () => 10,
-    ...options,
+    ...rest,
     manifests,
   });
   const clientConfig = {

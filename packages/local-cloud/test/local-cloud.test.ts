@@ -308,6 +308,36 @@ describe("Lambda API", () => {
     ]);
   });
 
+  it("keeps each function's output lines as its log, complete once the invocation answered", async () => {
+    const result = await invoke("ToolsLog", { out: ["one", "two"], err: ["oops"], tail: "last" });
+    expect(decode(result.Payload)).toEqual({ logged: true });
+    // Each stream keeps its order; between the two, lines interleave as they arrive.
+    const lines = (stream: string) =>
+      cloud
+        .functionLogs("ToolsLog")
+        .filter((l) => l.stream === stream)
+        .map((l) => l.message);
+    expect(lines("stdout")).toEqual(["one", "two", '{"clientContext":null}', "last"]);
+    expect(lines("stderr")).toEqual(["oops"]);
+    expect(cloud.functionLogs("ToolsEcho").map((l) => l.message)).toEqual([]);
+  });
+
+  it("passes ClientContext to synchronous invocations only, as Lambda does", async () => {
+    const before = cloud.functionLogs("ToolsLog").length;
+    const ClientContext = Buffer.from(JSON.stringify({ custom: { caller: "x" } })).toString(
+      "base64",
+    );
+    const event = { out: [], err: [], tail: "" };
+    await invoke("ToolsLog", event, { ClientContext });
+    await invoke("ToolsLog", event, { ClientContext, InvocationType: "Event" });
+    await cloud.settle();
+    const contexts = cloud
+      .functionLogs("ToolsLog")
+      .slice(before)
+      .map((l) => JSON.parse(l.message).clientContext);
+    expect(contexts).toEqual([{ custom: { caller: "x" } }, null]);
+  });
+
   it("answers ResourceNotFoundException for an unknown function", async () => {
     await expect(invoke("Nope", {})).rejects.toMatchObject({
       name: "ResourceNotFoundException",

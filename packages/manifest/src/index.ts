@@ -1,4 +1,5 @@
 export * from "./platform.ts";
+export * from "./proxy.ts";
 export * from "./schedule.ts";
 export * from "./types.ts";
 export * from "./validate.ts";

@@ -105,6 +105,11 @@ export interface ServiceManifest<F extends string = string> {
   /** Folder name under services/. */
   name: string;
   description: string;
+  /**
+   * Where the service's code lives, relative to the repository root (default `services/<name>`).
+   * Lets tests declare fixture services whose handlers live in a test folder.
+   */
+  root?: string;
   functions: Record<F, FunctionSpec>;
   // NoInfer: the function names come from `functions` alone, so a typo elsewhere is an error.
   subscriptions?: Record<string, SubscriptionSpec<NoInfer<F>>>;

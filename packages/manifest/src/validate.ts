@@ -17,6 +17,17 @@ const SERVICE_NAME = /^[a-z][a-z0-9-]*$/;
 const HANDLER = /^src\/handlers\/[a-zA-Z0-9_-]+\.[a-zA-Z_$][a-zA-Z0-9_$]*$/;
 const RESOURCE_NAME = /^[A-Z][a-zA-Z0-9]*$/;
 const ROUTE = /^(GET|POST|PUT|PATCH|DELETE) \/[a-zA-Z0-9/{}_.-]*$/;
+const ROOT_SEGMENT = /^[a-zA-Z0-9_.-]+$/;
+
+/** Why a service's `root` is not a folder inside the repository, if it is not. */
+function rootProblem(root: string): string | undefined {
+  if (root.startsWith("/")) return "must be relative to the repository root, not absolute";
+  const segments = root.split("/");
+  if (segments.some((s) => s === ".." || s === ".")) return 'must not contain "." or ".." segments';
+  if (!segments.every((s) => ROOT_SEGMENT.test(s)))
+    return "must be folder names (letters, digits, _ . -) separated by single slashes";
+  return undefined;
+}
 
 /**
  * What one manifest gets wrong on its own: undeclared functions, malformed handlers and routes,
@@ -31,6 +42,8 @@ export function validateService(m: ServiceManifest, owners = new Map<string, str
   const own = [...Object.keys(m.tables ?? {}), ...Object.keys(m.topics ?? {})];
 
   if (!SERVICE_NAME.test(m.name)) problems.push(`${where}: name must be kebab-case`);
+  const rootIssue = m.root === undefined ? undefined : rootProblem(m.root);
+  if (rootIssue) problems.push(`${where}: root "${m.root}" ${rootIssue}`);
   for (const id of own)
     if (!RESOURCE_NAME.test(id)) problems.push(`${where}: resource "${id}" must be PascalCase`);
   for (const [key, fn] of Object.entries(m.functions)) {

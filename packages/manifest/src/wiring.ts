@@ -23,7 +23,10 @@ export interface WiredFunction {
   id: string;
   service: string;
   key: string;
-  /** Handler path from the repository root: `services/imaging/src/handlers/process.handler`. */
+  /**
+   * Handler path from the repository root: `services/imaging/src/handlers/process.handler`
+   * (under the manifest's `root` when it names one).
+   */
   handler: string;
   description: string;
   memory: Memory;
@@ -125,6 +128,11 @@ export function functionId(service: string, key: string): string {
   return `${pascal(service)}${pascal(key)}`;
 }
 
+/** The folder of a service's code, relative to the repository root. */
+export function serviceRoot(m: ServiceManifest): string {
+  return m.root ?? `services/${m.name}`;
+}
+
 export function buildWiring(manifests: readonly ServiceManifest[]): Wiring {
   assertValidManifests(manifests);
   const functions: WiredFunction[] = [];
@@ -142,7 +150,7 @@ export function buildWiring(manifests: readonly ServiceManifest[]): Wiring {
         id: functionId(m.name, key),
         service: m.name,
         key,
-        handler: `services/${m.name}/${fn.handler}`,
+        handler: `${serviceRoot(m)}/${fn.handler}`,
         description: fn.description,
         memory: fn.memory ?? DEFAULT_MEMORY,
         timeout: fn.timeout ?? DEFAULT_TIMEOUT,

@@ -1,36 +1,38 @@
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { DescribeImage } from "@platform/events";
-import type { TestCloud } from "@platform/local-cloud";
+import { createInvoker, type Invoker } from "@platform/invoke";
+import { startTestCloud, type TestCloud } from "@platform/local-cloud";
 import sharp from "sharp";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import imaging from "../service.ts";
 import { describeFile as describeWith } from "../src/describe.ts";
 import type { Job } from "../src/job.ts";
 import { type MemoryPorts, memoryPorts } from "./support/fakes.ts";
 import { noisy } from "./support/generate.ts";
 import { gpsJpeg, jpegWithComment, orientedJpeg, png } from "./support/images.ts";
-import { startPlatform, tmpKey, upload } from "./support/platform.ts";
+import { tmpKey, upload } from "./support/platform.ts";
 
 let cloud: TestCloud;
-let lambda: LambdaClient;
+let caller: Invoker;
 
 beforeAll(async () => {
-  cloud = await startPlatform();
-  lambda = new LambdaClient(cloud.clientConfig);
+  // imaging.describe's caller, upload, calls from the test itself, through the real proxy.
+  cloud = await startTestCloud({ manifests: [imaging], callers: ["upload"] });
+  caller = createInvoker({
+    lambda: cloud.clientConfig,
+    proxyName: cloud.names.proxy,
+    caller: "upload",
+  });
 }, 120_000);
 afterAll(async () => {
+  caller?.close();
   await cloud?.stop();
 });
 
-/** Calls the operation's function as the invoke-proxy does: input in, output or an error out. */
+/** Calls the operation as the upload service does: through the invoke-proxy. */
 async function describeFile(fileId: string) {
-  const answer = await lambda.send(
-    new InvokeCommand({
-      FunctionName: cloud.names.functionName("ImagingDescribe"),
-      Payload: JSON.stringify({ fileId }),
-    }),
-  );
-  const payload = JSON.parse(new TextDecoder().decode(answer.Payload));
-  return { error: answer.FunctionError, payload };
+  const result = await caller.invoke("imaging.describe", { fileId });
+  if (!result.ok) throw result.error;
+  return result.output;
 }
 
 async function processed(purpose: string, bytes: Buffer, contentType: string, extension: string) {
@@ -48,9 +50,7 @@ describe("imaging.describe", () => {
       .jpeg()
       .toBuffer();
     const fileId = await processed("profile", withGps, "image/jpeg", "jpg");
-    const { error, payload } = await describeFile(fileId);
-    expect(error).toBeUndefined();
-    const description = DescribeImage.output.parse(payload);
+    const description = DescribeImage.output.parse(await describeFile(fileId));
     expect(description).toMatchObject({
       fileId,
       state: "ready",
@@ -75,9 +75,7 @@ describe("imaging.describe", () => {
       .toBuffer();
     expect(large.length).toBeGreaterThan(2 ** 20);
     const fileId = await processed("feed", large, "image/jpeg", "jpg");
-    const { error, payload } = await describeFile(fileId);
-    expect(error).toBeUndefined();
-    expect(payload).toMatchObject({
+    expect(await describeFile(fileId)).toMatchObject({
       state: "ready",
       image: { format: "jpeg", width: 1500, height: 1000, exif: { make: "TestCam" } },
     });
@@ -85,29 +83,30 @@ describe("imaging.describe", () => {
 
   it("says when a photo carries no location", async () => {
     const fileId = await processed("feed", await orientedJpeg(120, 80, 1), "image/jpeg", "jpg");
-    const { payload } = await describeFile(fileId);
-    expect(payload.image.exif?.hasGps ?? false).toBe(false);
+    const description = await describeFile(fileId);
+    expect(description.image?.exif?.hasGps ?? false).toBe(false);
   });
 
   it("describes a refused file without reading it again", async () => {
     const fileId = await processed("profile", await png(40, 40), "image/jpeg", "jpg");
-    const { payload } = await describeFile(fileId);
-    expect(payload).toMatchObject({ fileId, state: "rejected" });
-    expect(payload.image).toBeUndefined();
+    const description = await describeFile(fileId);
+    expect(description).toMatchObject({ fileId, state: "rejected" });
+    expect(description.image).toBeUndefined();
   });
 
   it("fails clearly for a file imaging never saw, and for input that is not a file id", async () => {
-    const unknown = await describeFile(crypto.randomUUID());
-    expect(unknown.error).toBe("Unhandled");
-    expect(unknown.payload).toMatchObject({ errorType: "FileNotFound" });
-    const malformed = await lambda.send(
-      new InvokeCommand({
-        FunctionName: cloud.names.functionName("ImagingDescribe"),
-        Payload: JSON.stringify({ fileId: "../../etc" }),
-      }),
-    );
-    expect(malformed.FunctionError).toBe("Unhandled");
-    expect(JSON.parse(new TextDecoder().decode(malformed.Payload)).errorType).toBe("ZodError");
+    const unknown = crypto.randomUUID();
+    await expect(describeFile(unknown)).rejects.toMatchObject({
+      name: "InvokeError",
+      code: "target_failed",
+      message: expect.stringContaining(`FileNotFound: `),
+    });
+    // The proxy checks the input against the contract: imaging never sees it.
+    const malformed = await caller.invoke("imaging.describe", { fileId: "../../etc" });
+    expect(malformed).toMatchObject({
+      ok: false,
+      error: { code: "invalid_input", issues: [{ path: "fileId" }] },
+    });
   });
 });
 

@@ -1,3 +1,4 @@
+import { proxyPlaceholder } from "@platform/local-cloud";
 import { PROXY_FUNCTION, validateService } from "@platform/manifest";
 import { describe, expect, it } from "vitest";
 import proxy from "../service.ts";
@@ -16,5 +17,12 @@ describe("invoke-proxy manifest", () => {
     expect(proxy.subscriptions).toBeUndefined();
     expect(proxy.routes).toBeUndefined();
     expect(proxy.operations).toBeUndefined();
+  });
+
+  it("is what a service's test platform runs in its place: same handler, links and timeout", () => {
+    const { description: _, ...placeholder } = proxyPlaceholder.functions.proxy ?? {};
+    const { description: __, ...real } = proxy.functions.proxy;
+    expect(placeholder).toEqual(real);
+    expect(proxyPlaceholder.root).toBe(proxy.root);
   });
 });

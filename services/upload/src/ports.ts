@@ -1,4 +1,4 @@
-import type { Actor } from "@platform/events";
+import type { Actor, AuditHistory, DescribeImage, OperationOutput } from "@platform/events";
 import type { FileRecord, OutboxEvent } from "./files.ts";
 
 /** What the service's logic needs from the outside world; tests pass fakes or local-cloud clients. */
@@ -84,10 +84,33 @@ export interface Storage {
   abortMultipart(key: string, uploadId: string): Promise<void>;
 }
 
+/** How a call to another service's operation ended: its output, or why it has none. */
+export type CallResult<T> =
+  | { ok: true; output: T }
+  | {
+      ok: false;
+      code: "denied" | "invalid_input" | "target_failed" | "timeout" | "unknown_operation";
+      message: string;
+      issues?: { path: string; message: string }[];
+    };
+
+/** Other services' operations this service calls, all through the invoke-proxy. */
+export interface Operations {
+  describeImage(
+    fileId: string,
+    correlationId: string,
+  ): Promise<CallResult<OperationOutput<typeof DescribeImage>>>;
+  fileHistory(
+    query: { fileId: string; limit: number; cursor?: string },
+    correlationId: string,
+  ): Promise<CallResult<OperationOutput<typeof AuditHistory>>>;
+}
+
 export interface Ports {
   files: FilesStore;
   storage: Storage;
   events: EventSink;
+  operations: Operations;
   now: () => Date;
   newId: () => string;
 }

@@ -19,11 +19,11 @@ export const InvocationCompleted = defineContract({
         "target_failed",
         "timeout",
         "unknown_operation",
-        "invalid_output",
       ]),
       durationMs: NonNegativeInt,
       requestBytes: NonNegativeInt,
       responseBytes: NonNegativeInt,
+      // Finer than the outcome: e.g. target_failed with "invalid_output" or "function_error".
       errorCode: Text.optional(),
     }),
   },

@@ -69,7 +69,8 @@ export function createLambdaApi(runtime: LambdaRuntime) {
 
     if (type === "DryRun") return sendJson(res, 204, undefined);
     if (type === "Event") {
-      runtime.invokeAsync(name, payload, { clientContext });
+      // As Lambda does: ClientContext reaches the function on synchronous invocations only.
+      runtime.invokeAsync(name, payload);
       return sendJson(res, 202, undefined);
     }
     if (type !== "RequestResponse")

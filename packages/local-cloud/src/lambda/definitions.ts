@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Wiring } from "@platform/manifest";
+import { proxyEnvironment, type Wiring } from "@platform/manifest";
 import { type AppIdentity, LOCAL_ACCOUNT, type resourceNames } from "../names.ts";
 import type { FunctionDefinition } from "./pool.ts";
 
@@ -56,6 +56,8 @@ export function functionDefinitions(
           type: "sst.sst.Linkable",
         }),
         ...resources,
+        // The proxy's operation table, as the stacks give it.
+        ...(fn.isProxy ? proxyEnvironment(wiring) : {}),
       },
     };
   });

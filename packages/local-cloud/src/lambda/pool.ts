@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
+import { type FunctionLogs, lineReader } from "./logs.ts";
 
 /** A function as the local Lambda runs it. */
 export interface FunctionDefinition {
@@ -36,7 +37,12 @@ interface Environment {
   worker: Worker;
   ready: Promise<void>;
   busy: boolean;
+  /** Resolves once both output streams have shown the end of that invocation. */
+  outputDone(requestId: string): Promise<void>;
 }
+
+/** Longest wait for an invocation's output after its result (a stream that lags is not fatal). */
+const OUTPUT_WAIT_MS = 2_000;
 
 /**
  * The execution environments of one function: each a worker thread with the function's own
@@ -49,7 +55,7 @@ export class FunctionPool {
 
   constructor(
     readonly definition: FunctionDefinition,
-    private readonly context: { region: string; accountId: string },
+    private readonly context: { region: string; accountId: string; logs: FunctionLogs },
   ) {}
 
   /** Starts one environment ahead of the first invocation (a cold start paid at boot). */
@@ -68,7 +74,10 @@ export class FunctionPool {
     }
     const deadline = Date.now() + this.definition.timeoutMs;
     return new Promise<InvocationResult>((resolve) => {
+      let finished = false;
       const finish = (result: InvocationResult, keep: boolean) => {
+        if (finished) return;
+        finished = true;
         clearTimeout(timer);
         environment.worker.off("message", onMessage);
         environment.worker.off("exit", onExit);
@@ -92,8 +101,11 @@ export class FunctionPool {
         error?: LambdaError;
       }) => {
         if (message.type !== "result" || message.requestId !== requestId) return;
-        if (message.ok) finish({ ok: true, payload: message.payload ?? "null" }, true);
-        else finish({ ok: false, error: message.error ?? unknownError, timedOut: false }, true);
+        const result: InvocationResult = message.ok
+          ? { ok: true, payload: message.payload ?? "null" }
+          : { ok: false, error: message.error ?? unknownError, timedOut: false };
+        // Answer once every line the handler wrote is in the function's log.
+        void environment.outputDone(requestId).then(() => finish(result, true));
       };
       const onExit = (code: number) => {
         const error = {
@@ -125,13 +137,16 @@ export class FunctionPool {
     const { name, modulePath, exportName, memoryMb, environment } = this.definition;
     const worker = new Worker(WORKER, {
       env: environment,
+      stdout: true,
+      stderr: true,
       workerData: {
         modulePath,
         exportName,
         functionName: name,
         memoryMb,
         workerId: this.workers,
-        ...this.context,
+        region: this.context.region,
+        accountId: this.context.accountId,
       },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, memoryMb) },
     });
@@ -150,9 +165,39 @@ export class FunctionPool {
       );
     });
     ready.catch(() => {});
-    const env: Environment = { worker, ready, busy: false };
+    const env: Environment = { worker, ready, busy: false, outputDone: this.captureOutput(worker) };
     this.environments.add(env);
     return env;
+  }
+
+  /** Puts the worker's output lines in the function's log; tells when an invocation's is all in. */
+  private captureOutput(worker: Worker): Environment["outputDone"] {
+    const markers = new Map<string, number>();
+    const complete = new Set<string>();
+    const waiting = new Map<string, () => void>();
+    const ended = (requestId: string) => {
+      const count = (markers.get(requestId) ?? 0) + 1;
+      if (count < 2) return void markers.set(requestId, count);
+      markers.delete(requestId);
+      const waiter = waiting.get(requestId);
+      if (waiter) waiter();
+      else complete.add(requestId);
+    };
+    for (const stream of ["stdout", "stderr"] as const) {
+      const append = (line: string) => this.context.logs.append(this.definition.name, stream, line);
+      worker[stream].on("data", lineReader(append, ended));
+    }
+    return (requestId) =>
+      new Promise<void>((resolve) => {
+        if (complete.delete(requestId)) return resolve();
+        const done = () => {
+          clearTimeout(timer);
+          waiting.delete(requestId);
+          resolve();
+        };
+        const timer = setTimeout(done, OUTPUT_WAIT_MS);
+        waiting.set(requestId, done);
+      });
   }
 
   private async acquire(): Promise<Environment> {

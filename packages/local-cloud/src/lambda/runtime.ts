@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { DeadLetters } from "../dead-letters.ts";
+import { type FunctionLogLine, FunctionLogs } from "./logs.ts";
 import {
   type FunctionDefinition,
   FunctionPool,
@@ -24,20 +25,33 @@ export interface LambdaRuntimeOptions {
   /** Delay before async retry n (1-based). Lambda waits about 1 and 2 minutes; locally, seconds. */
   asyncRetryDelayMs?: (attempt: number) => number;
   log?: (line: string) => void;
+  /** Where functions' output lines are kept (and printed from); default: printed to this process. */
+  functionLogs?: FunctionLogs;
 }
 
 /** The local Lambda service: every function's pool, sync and async invocation, one log line each. */
 export class LambdaRuntime {
   private readonly pools = new Map<string, FunctionPool>();
   private readonly pending = new Set<Promise<void>>();
+  private readonly functionLogs: FunctionLogs;
 
   constructor(private readonly options: LambdaRuntimeOptions) {
+    this.functionLogs = options.functionLogs ?? new FunctionLogs();
     for (const fn of options.functions) {
       this.pools.set(
         fn.name,
-        new FunctionPool(fn, { region: options.region, accountId: options.accountId }),
+        new FunctionPool(fn, {
+          region: options.region,
+          accountId: options.accountId,
+          logs: this.functionLogs,
+        }),
       );
     }
+  }
+
+  /** What a function wrote to stdout and stderr, line by line, oldest first (its log group). */
+  logs(name: string): FunctionLogLine[] {
+    return this.functionLogs.lines(name);
   }
 
   /** Accepts a name, a full ARN or a partial ARN (`123456789012:function:name`), with or without a qualifier. */

@@ -54,10 +54,18 @@ try {
   parentPort.postMessage({ type: "init-error", error: described });
 }
 
+// Must match END_OF_INVOCATION in logs.ts: after it, every line of the invocation has been sent.
+const END_OF_INVOCATION = "\u0000local-cloud:end ";
+function endOutput(requestId) {
+  process.stdout.write(`${END_OF_INVOCATION}${requestId}\n`);
+  process.stderr.write(`${END_OF_INVOCATION}${requestId}\n`);
+}
+
 parentPort.on("message", async (request) => {
   if (request.type !== "invoke") return;
   try {
     const result = await handler(JSON.parse(request.payload), contextFor(request));
+    endOutput(request.requestId);
     parentPort.postMessage({
       type: "result",
       requestId: request.requestId,
@@ -65,6 +73,7 @@ parentPort.on("message", async (request) => {
       payload: result === undefined ? "null" : JSON.stringify(result),
     });
   } catch (error) {
+    endOutput(request.requestId);
     parentPort.postMessage({
       type: "result",
       requestId: request.requestId,

@@ -2,6 +2,7 @@ import type { EventSink, FilesStore, Ports, Storage } from "../ports.ts";
 import { dynamo, eventBridge, s3 } from "./clients.ts";
 import { busEventSink } from "./event-sink.ts";
 import { filesTable } from "./files-table.ts";
+import { proxiedOperations } from "./operations.ts";
 import { linkedName } from "./resources.ts";
 import { bucketStorage } from "./storage.ts";
 
@@ -23,6 +24,7 @@ const ports: Ports = {
     events ??= busEventSink(eventBridge, linkedName("Bus"));
     return events;
   },
+  operations: proxiedOperations,
   now: () => new Date(),
   newId: () => crypto.randomUUID(),
 };

@@ -1,11 +1,11 @@
 import { deleted, type FileRecord } from "../files.ts";
 import { applyChange } from "../lifecycle.ts";
-import type { Ports, Storage } from "../ports.ts";
+import type { CallResult, Ports, Storage } from "../ports.ts";
 import { ownedFile, principalOf } from "./access.ts";
 import { badRequest, conflict, HttpProblem, notFound, validate } from "./problems.ts";
 import type { ApiRequest } from "./request.ts";
 import { empty, json } from "./respond.ts";
-import { ContentQuery, FileIdParams, ListFilesQuery } from "./schemas.ts";
+import { ContentQuery, FileIdParams, FileQuery, HistoryQuery, ListFilesQuery } from "./schemas.ts";
 
 /** How long the GET URLs in a file's view and behind /content stay valid. */
 export const READ_URL_SECONDS = 300;
@@ -47,9 +47,38 @@ export async function fileView(file: FileRecord, storage: Storage) {
   };
 }
 
+/** A failed call to another service, as the API's caller should see it. */
+function unavailable(what: string, failure: Extract<CallResult<unknown>, { ok: false }>) {
+  if (failure.code === "timeout")
+    return new HttpProblem(
+      504,
+      "upstream-timeout",
+      "A service behind this API did not answer in time",
+      `${what} did not arrive in time; try again`,
+    );
+  return new HttpProblem(
+    502,
+    "upstream-failed",
+    "A service behind this API failed",
+    `${what} could not be read (${failure.code})`,
+  );
+}
+
+/** Image details from imaging, for a file whose bytes imaging has begun to handle. */
+async function imageDetail(file: FileRecord, req: ApiRequest, ports: Ports) {
+  if (file.status !== "processing" && file.status !== "ready") return null;
+  const described = await ports.operations.describeImage(file.fileId, req.requestId);
+  if (!described.ok) throw unavailable("the image's details", described);
+  return described.output.image ?? null;
+}
+
 async function getFile(req: ApiRequest, ports: Ports) {
   const { fileId } = validate(FileIdParams, req.params, "path");
-  return json(200, await fileView(await ownedFile(ports, principalOf(req), fileId), ports.storage));
+  const { detail } = validate(FileQuery, req.query, "query");
+  const file = await ownedFile(ports, principalOf(req), fileId);
+  const view = await fileView(file, ports.storage);
+  if (!detail) return json(200, view);
+  return json(200, { ...view, detail: await imageDetail(file, req, ports) });
 }
 
 async function listFiles(req: ApiRequest, ports: Ports) {
@@ -102,16 +131,28 @@ async function deleteFile(req: ApiRequest, ports: Ports) {
   return json(202, { fileId, status: "deleted" });
 }
 
-/** GET /files/{fileId}/history: declared by the manifest, answered once the audit timeline lands. */
-async function getHistory(req: ApiRequest, ports: Ports): Promise<never> {
+/** GET /files/{fileId}/history: the file's audit timeline, oldest first, for its owner only. */
+async function getHistory(req: ApiRequest, ports: Ports) {
   const { fileId } = validate(FileIdParams, req.params, "path");
+  const query = validate(HistoryQuery, req.query, "query");
   await ownedFile(ports, principalOf(req), fileId);
-  throw new HttpProblem(
-    501,
-    "not-implemented",
-    "Not implemented",
-    "a file's history is not served yet",
-  );
+  const history = await ports.operations.fileHistory({ fileId, ...query }, req.requestId);
+  if (!history.ok) {
+    // Only the cursor can be wrong here: everything else was checked above.
+    if (history.code === "invalid_input")
+      throw badRequest("1 invalid field in the query", [
+        { in: "query", name: "cursor", detail: "is not a cursor this API issued" },
+      ]);
+    throw unavailable("the file's history", history);
+  }
+  const items = history.output.items.map(({ eventId, at, action, actor }) => ({
+    eventId,
+    at,
+    action,
+    actor,
+  }));
+  const { nextCursor } = history.output;
+  return json(200, nextCursor ? { items, nextCursor } : { items });
 }
 
 export const routes = {

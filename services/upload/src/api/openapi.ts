@@ -71,9 +71,10 @@ const OPERATIONS: Record<string, Operation> = {
     responses: { 200: s.FileList, ...problems(400) },
   },
   "GET /files/{fileId}": {
-    summary: "A file, its status, progress and variants",
+    summary: "A file, its status, progress and variants (with ?detail=true, the image's details)",
     params: s.FileIdParams,
-    responses: { 200: s.FileView, ...problems(400, 404) },
+    query: s.FileQuery,
+    responses: { 200: s.FileDetail, ...problems(400, 404, 502, 504) },
   },
   "GET /files/{fileId}/content": {
     summary: "Redirect to a short-lived GET of the original or a variant",
@@ -82,9 +83,10 @@ const OPERATIONS: Record<string, Operation> = {
     responses: { 302: "redirect", ...problems(400, 404, 409) },
   },
   "GET /files/{fileId}/history": {
-    summary: "The file's audit timeline (not served yet: answers 501)",
+    summary: "The file's audit timeline, oldest first: who did what, and when",
     params: s.FileIdParams,
-    responses: problems(400, 404, 501),
+    query: s.HistoryQuery,
+    responses: { 200: s.History, ...problems(400, 404, 502, 504) },
   },
   "DELETE /files/{fileId}": {
     summary: "Delete a file; its objects are removed asynchronously",

@@ -1,4 +1,4 @@
-import { Variant } from "@platform/events";
+import { Actor, DescribeImage, Variant } from "@platform/events";
 import { z } from "zod";
 import { ENTITY_ID } from "../keys.ts";
 import { PURPOSE_NAMES } from "../purposes.ts";
@@ -106,6 +106,22 @@ export const ListFilesQuery = z.strictObject({
   cursor: z.string().min(1).max(2048).optional(),
 });
 
+/** A file's view; with `?detail=true`, also the image as imaging reads it (null until it can). */
+export const FileDetail = FileView.extend({
+  detail: DescribeImage.output.shape.image.unwrap().nullable().optional(),
+});
+
+export const HistoryEntry = z.object({
+  eventId: z.string(),
+  at: z.iso.datetime(),
+  action: z.string().describe("What happened: requested, uploaded, ready, deleted..."),
+  actor: Actor,
+});
+export const History = z.object({
+  items: z.array(HistoryEntry),
+  nextCursor: z.string().optional(),
+});
+
 export const FileList = z.object({ items: z.array(FileView), nextCursor: z.string().optional() });
 
 export const ContentQuery = z.strictObject({
@@ -113,6 +129,19 @@ export const ContentQuery = z.strictObject({
 });
 
 export const FileIdParams = z.object({ fileId: FileId });
+
+export const FileQuery = z.strictObject({
+  // `?detail=true` adds what imaging reads from the image itself (dimensions, EXIF summary).
+  detail: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
+});
+
+export const HistoryQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  cursor: z.string().min(1).max(2048).optional(),
+});
 
 export const Deleted = z.object({ fileId: FileId, status: z.literal("deleted") });
 

@@ -1,4 +1,3 @@
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { ApiKeys, type TestCloud } from "@platform/local-cloud";
 
 /** The detail-types published about one file so far. */
@@ -9,20 +8,12 @@ export async function eventsAbout(cloud: TestCloud, fileId: string): Promise<str
 }
 
 export async function runSweep(cloud: TestCloud, graceSeconds: number): Promise<string[]> {
-  const lambda = new LambdaClient(cloud.clientConfig);
-  try {
-    const result = await lambda.send(
-      new InvokeCommand({
-        FunctionName: cloud.names.functionName("UploadSweep"),
-        Payload: JSON.stringify({ graceSeconds }),
-      }),
-    );
-    const payload = JSON.parse(Buffer.from(result.Payload ?? []).toString("utf8"));
-    if (result.FunctionError) throw new Error(`the sweep failed: ${JSON.stringify(payload)}`);
-    return (payload as { expired: string[] }).expired;
-  } finally {
-    lambda.destroy();
-  }
+  const result = await cloud.lambda.invoke(
+    cloud.names.functionName("UploadSweep"),
+    JSON.stringify({ graceSeconds }),
+  );
+  if (!result.ok) throw new Error(`the sweep failed: ${JSON.stringify(result.error)}`);
+  return (JSON.parse(result.payload) as { expired: string[] }).expired;
 }
 
 /** A server client's API key for the REST door, with room for every request a test makes. */

@@ -1,5 +1,5 @@
 import type { FileRecord, OutboxEvent } from "../../src/files.ts";
-import type { EventSink, FilesStore, Ports, Storage } from "../../src/ports.ts";
+import type { EventSink, FilesStore, Operations, Ports, Storage } from "../../src/ports.ts";
 
 // Small in-memory stand-ins for the ports, for unit tests of one module at a time.
 
@@ -128,11 +128,22 @@ export const noStorage: Storage = {
   abortMultipart: unused("abortMultipart"),
 };
 
+/** Operations whose every call fails the test, for routes that must not call other services. */
+export const noOperations: Operations = {
+  describeImage: async () => {
+    throw new Error("operations.describeImage was not expected in this test");
+  },
+  fileHistory: async () => {
+    throw new Error("operations.fileHistory was not expected in this test");
+  },
+};
+
 export function fakePorts(overrides: Partial<Ports> = {}): Ports {
   return {
     files: memoryFiles(),
     storage: noStorage,
     events: memorySink(),
+    operations: noOperations,
     now: () => new Date(CREATED_AT),
     newId: sequentialIds(),
     ...overrides,

@@ -4,7 +4,7 @@ import { PROBLEM_BASE } from "../../src/api/problems.ts";
 import type { ApiRequest } from "../../src/api/request.ts";
 import { dispatch, type Logger, routes } from "../../src/api/router.ts";
 import type { FilesStore } from "../../src/ports.ts";
-import { FILE_ID, fakePorts, memoryFiles, pendingFile } from "./fakes.ts";
+import { FILE_ID, fakePorts, memoryFiles } from "./fakes.ts";
 
 const ALICE = { ownerId: "alice", actor: { type: "user" as const, id: "alice" } };
 
@@ -103,16 +103,6 @@ describe("dispatch", () => {
       detail: "no caller identity on this request",
       instance: "urn:request:req-1",
     });
-  });
-
-  it("answers a declared route that is not served yet with a 501 problem", async () => {
-    const ports = fakePorts({ files: memoryFiles(pendingFile()) });
-    const response = await call(
-      request({ routeKey: "GET /files/{fileId}/history", params: { fileId: FILE_ID } }),
-      ports,
-    );
-    expect(response.statusCode).toBe(501);
-    expect(response.json).toMatchObject({ type: `${PROBLEM_BASE}not-implemented`, status: 501 });
   });
 
   it("answers an unexpected failure with a 500 problem that keeps the cause to the log", async () => {
