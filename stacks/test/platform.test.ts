@@ -261,17 +261,19 @@ describe("invocation rights", () => {
     expect(invokeResources(named(ROLE, proxyRole)).sort()).toEqual(targets);
     for (const role of ofType(ROLE).filter((r) => r.name !== proxyRole))
       for (const arn of invokeResources(role)) expect(targets, role.name).not.toContain(arn);
-    // Nor may any service (EventBridge, SNS, API Gateway) invoke them through a resource policy.
+    // Nor may any service (EventBridge, SNS, API Gateway) invoke them, or the proxy, through a
+    // resource policy.
     const permitted = ofType("aws:lambda/permission:Permission").map((p) =>
       String(p.inputs.function),
     );
     const subscriber = named(LAMBDA, `${wiring.rules[0]?.target}Function`).state;
     expect(permitted.some((p) => p === subscriber.name || p === subscriber.arn)).toBe(true);
-    for (const id of targetIds) {
+    for (const id of [...targetIds, wiring.proxy.id]) {
       const { name, arn } = named(LAMBDA, `${id}Function`).state;
       expect(permitted, id).not.toContain(name);
       expect(permitted, id).not.toContain(arn);
     }
+    expect(permitted).not.toContain(proxyName);
   });
 
   it("lets every function that links InvokeProxy invoke the proxy and only the proxy", () => {

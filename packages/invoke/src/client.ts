@@ -137,8 +137,14 @@ export function createInvoker(options: InvokerOptions): Invoker {
       return failed("target_failed", `the invoke-proxy could not be invoked: ${describe(error)}`);
     }
     const text = answered.Payload ? utf8.decode(answered.Payload) : "";
-    if (answered.FunctionError)
+    if (answered.FunctionError) {
+      // The proxy itself ran out of time (its own Lambda timeout): for the caller, a timeout.
+      if (
+        (parseJson(text) as { errorType?: unknown } | undefined)?.errorType === "Sandbox.Timedout"
+      )
+        return failed("timeout", `the invoke-proxy timed out: ${text.slice(0, 300)}`);
       return failed("target_failed", `the invoke-proxy failed: ${text.slice(0, 500)}`);
+    }
     const answer = ProxyAnswer.safeParse(parseJson(text));
     if (!answer.success)
       return failed(

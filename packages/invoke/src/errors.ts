@@ -15,3 +15,14 @@ export class InvokeError extends Error {
     if (issues) this.issues = issues;
   }
 }
+
+/**
+ * Thrown by an operation's target that read the input and refused it (a cursor it never issued,
+ * say): the proxy answers the caller `invalid_input` instead of `target_failed`. Lambda reports
+ * the error by its name, so the name is the contract.
+ */
+export class OperationInputError extends Error {
+  override readonly name = OPERATION_INPUT_ERROR;
+}
+
+export const OPERATION_INPUT_ERROR = "OperationInputError";

@@ -10,7 +10,7 @@ export {
   type OperationName,
 } from "./client.ts";
 export { invoke } from "./default.ts";
-export { InvokeError } from "./errors.ts";
+export { InvokeError, OPERATION_INPUT_ERROR, OperationInputError } from "./errors.ts";
 export {
   CallContext,
   CallerContext,

@@ -110,6 +110,24 @@ describe("createInvoker", () => {
     });
   });
 
+  it("answers timeout when the proxy itself ran out of time", async () => {
+    const { lambda } = fakeLambda(
+      () =>
+        ({
+          FunctionError: "Unhandled",
+          Payload: payload({
+            errorType: "Sandbox.Timedout",
+            errorMessage: "Task timed out after 60.00 seconds",
+          }),
+        }) as never,
+    );
+    const { invoke } = createInvoker({ lambda, proxyName: "p", caller: "upload" });
+    expect(await invoke("imaging.describe", { fileId: FILE_ID })).toMatchObject({
+      ok: false,
+      error: { code: "timeout" },
+    });
+  });
+
   it("answers target_failed when the proxy itself fails, answers nonsense or cannot be reached", async () => {
     const crashed = fakeLambda(
       () =>

@@ -1,3 +1,4 @@
+import { operationContracts } from "@platform/events";
 import { scheduleExpressionProblem } from "./schedule.ts";
 import {
   PLATFORM_RESOURCES,
@@ -88,6 +89,9 @@ export function validateService(m: ServiceManifest, owners = new Map<string, str
     const at = `${where}, operation "${name}"`;
     if (!declared(op.function)) problems.push(`${at}: function "${op.function}" is not declared`);
     if (op.contract.name !== name) problems.push(`${at}: contract is "${op.contract.name}"`);
+    // The proxy and the typed client find contracts there, by name.
+    if (!(operationContracts as readonly unknown[]).includes(op.contract))
+      problems.push(`${at}: its contract is not listed in operationContracts (@platform/events)`);
     if (!name.startsWith(`${m.name}.`)) problems.push(`${at}: name must start with "${m.name}."`);
   }
   for (const [key, route] of Object.entries(m.routes ?? {})) {

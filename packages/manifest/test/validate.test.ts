@@ -1,3 +1,4 @@
+import { defineOperation } from "@platform/events";
 import { describe, expect, it } from "vitest";
 import {
   assertValidManifests,
@@ -66,6 +67,16 @@ describe("validateManifests", () => {
     });
     expect(problems).toEqual([
       'service "imaging", operation "imaging.describe": caller "caller" has no function linked to InvokeProxy',
+    ]);
+  });
+
+  it("refuses an operation whose contract the proxy cannot find in operationContracts", () => {
+    const problems = problemsAfter((m) => {
+      const op = byName(m, "imaging").operations?.["imaging.describe"];
+      if (op) op.contract = defineOperation({ ...op.contract });
+    });
+    expect(problems).toEqual([
+      'service "imaging", operation "imaging.describe": its contract is not listed in operationContracts (@platform/events)',
     ]);
   });
 

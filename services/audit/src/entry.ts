@@ -7,6 +7,7 @@ import {
   S3ObjectCreated,
   S3ObjectDeleted,
 } from "@platform/events";
+import { TMP_PREFIX } from "@platform/manifest";
 import { fileIdOfKey, instant } from "./keys.ts";
 
 /** Every event the ledger records: the platform's own, and S3's object events for the bucket. */
@@ -32,6 +33,8 @@ export interface ProxyCall {
 export interface LedgerEntry extends Partial<ProxyCall> {
   /** The platform event's metadata.eventId, or S3's envelope id: one entry per id. */
   eventId: string;
+  /** What makes two deliveries the same event, when the id alone does not (S3's events). */
+  dedupeKey?: string;
   /** When it happened (the ledger's order). */
   at: string;
   recordedAt: string;
@@ -85,11 +88,12 @@ export function platformEntry(event: PlatformAuditedEvent, recordedAt: Date): Le
 }
 
 /**
- * The entry of S3's event. S3 names no platform actor: the object's file's requester is used when
- * the ledger holds the request (S3's requester stays in the detail), else S3 itself.
+ * The entry of S3's event. S3 names no platform actor: an upload's arrival under tmp/ is its
+ * requester's (when the ledger holds the request); every other object change, S3's own.
  * EventBridge gives S3's events whole-second times, which would put an object before everything
  * else of its second; the entry is placed when it was recorded, kept within S3's second (so
- * S3's time is `at` cut to the second) and after its file's request.
+ * S3's time is `at` cut to the second) and after its file's request; an upload's own arrival
+ * under tmp/ is placed as early as that allows, before whatever reacted to it.
  */
 export function s3Entry(
   event: S3AuditedEvent,
@@ -100,15 +104,26 @@ export function s3Entry(
   const fileId = fileIdOfKey(key);
   const second = Math.floor(Date.parse(event.time) / 1000) * 1000;
   const recorded = Math.max(second, Math.min(recordedAt.getTime(), second + 999));
-  const at = instant(new Date(request ? Math.max(recorded, Date.parse(request.at) + 1) : recorded));
+  const afterRequest = request ? Date.parse(request.at) + 1 : second;
+  // The bytes the requester's signed upload put under tmp/: theirs, and placed as early as S3's
+  // second allows (after the request, before whatever reacted to them), however late recorded.
+  const upload =
+    event.detailType === S3ObjectCreated.detailType && key.startsWith(TMP_PREFIX) && request;
+  const at = instant(
+    new Date(upload ? Math.max(second, afterRequest) : Math.max(recorded, afterRequest)),
+  );
+  const { bucket, object } = event.detail;
   return {
     eventId: event.id,
+    // S3 may hand one object change to EventBridge twice, each time under a new envelope id.
+    dedupeKey: `s3:${event.detailType}:${bucket.name}/${key}@${object.sequencer}`,
     at,
     recordedAt: instant(recordedAt),
     type: event.detailType,
     source: event.source,
     action: actionOf(event.source, event.detailType),
-    actor: request?.actor ?? S3_ACTOR,
+    // Copies, variants and removals are the platform's doing (S3's requester stays in the detail).
+    actor: upload ? upload.actor : S3_ACTOR,
     ...(fileId ? { fileId } : {}),
     objectKey: key,
     // An object event joins its file's request chain when known, else starts its own.

@@ -45,7 +45,7 @@ async function timeline(fileId: string, limit = 100) {
 const service = (id: string): Actor => ({ type: "service", id });
 
 describe("the ledger on the local platform", () => {
-  it("records every event once though each is delivered twice, S3's by its requester", async () => {
+  it("records every event once though each is delivered twice, the upload's arrival by its requester", async () => {
     const from = new Date(Date.now() - 2_000);
     const fileId = crypto.randomUUID();
     const user: Actor = { type: "user", id: `user-${fileId}` };
@@ -118,6 +118,21 @@ describe("the ledger on the local platform", () => {
     // And every event once more, S3's included, exactly as EventBridge replays its archive.
     await replayToAudit(cloud, from);
 
+    // Every copy reached the ledger's writer: one was recorded, the others refused as duplicates.
+    const audited = cloud
+      .functionLogs(cloud.names.functionName("AuditRecord"))
+      .filter((line) => line.message.startsWith("{"))
+      .map((line) => JSON.parse(line.message) as { eventId?: string; outcome?: string });
+    for (const eventId of Object.values(ids)) {
+      const outcomes = audited.filter((l) => l.eventId === eventId).map((l) => l.outcome);
+      expect(
+        outcomes.filter((o) => o === "recorded"),
+        eventId,
+      ).toHaveLength(1);
+      // The re-publish and the replay at least.
+      expect(outcomes.filter((o) => o === "duplicate").length, eventId).toBeGreaterThanOrEqual(2);
+    }
+
     const items = await timeline(fileId);
     expect(items.map((i) => i.action).sort()).toEqual([
       "object.created",
@@ -138,8 +153,12 @@ describe("the ledger on the local platform", () => {
       ids.ready,
     ]);
     expect(platform[0]?.actor).toEqual(user);
-    const objects = items.filter((i) => i.action.startsWith("object."));
-    for (const object of objects) expect(object.actor).toEqual(user);
+    // The upload's arrival is its requester's; removing tmp/ afterwards is the platform's doing.
+    expect(items.find((i) => i.action === "object.created")?.actor).toEqual(user);
+    expect(items.find((i) => i.action === "object.deleted")?.actor).toEqual({
+      type: "system",
+      id: "s3",
+    });
     const created = items.findIndex((i) => i.action === "object.created");
     expect(created).toBeGreaterThan(items.findIndex((i) => i.action === "requested"));
 

@@ -4,6 +4,7 @@ import {
   type InvokeErrorCode,
   type Issue,
   issuesOf,
+  OPERATION_INPUT_ERROR,
   type ProxyAnswer,
   ProxyRequest,
 } from "@platform/invoke";
@@ -109,7 +110,8 @@ async function dispatch(
     return refused(
       "denied",
       "caller_not_allowed",
-      `service "${caller}" may not call ${operation} (allowed: ${route.callers.join(", ") || "none"})`,
+      // Not which callers are allowed: the caller's name is claimed, so that would say what to claim.
+      `service "${caller}" may not call ${operation}`,
       { target },
     );
   const input = contract.input.safeParse(request.input);
@@ -163,6 +165,11 @@ function outcomeOf(
     // The target's own Lambda timeout: for the caller, a timeout like any other.
     if (error.errorType === "Sandbox.Timedout")
       return refused("timeout", "target_timeout", String(error.errorMessage), { responseBytes });
+    // The target read the input and refused it: the caller's mistake, not the target's failure.
+    if (error.errorType === OPERATION_INPUT_ERROR)
+      return refused("invalid_input", "refused_by_target", String(error.errorMessage), {
+        responseBytes,
+      });
     const message = `${error.errorType ?? answer.functionError}: ${error.errorMessage ?? ""}`;
     return refused("target_failed", "function_error", message.slice(0, 1000), { responseBytes });
   }

@@ -1,4 +1,5 @@
 import type { Actor, AuditHistory, DescribeImage, OperationOutput } from "@platform/events";
+import type { InvokeErrorCode, Issue } from "@platform/invoke";
 import type { FileRecord, OutboxEvent } from "./files.ts";
 
 /** What the service's logic needs from the outside world; tests pass fakes or local-cloud clients. */
@@ -87,12 +88,7 @@ export interface Storage {
 /** How a call to another service's operation ended: its output, or why it has none. */
 export type CallResult<T> =
   | { ok: true; output: T }
-  | {
-      ok: false;
-      code: "denied" | "invalid_input" | "target_failed" | "timeout" | "unknown_operation";
-      message: string;
-      issues?: { path: string; message: string }[];
-    };
+  | { ok: false; code: InvokeErrorCode; message: string; issues?: Issue[] };
 
 /** Other services' operations this service calls, all through the invoke-proxy. */
 export interface Operations {

@@ -101,6 +101,8 @@ export class FunctionPool {
         error?: LambdaError;
       }) => {
         if (message.type !== "result" || message.requestId !== requestId) return;
+        // The handler finished in time: waiting for its output lines must not turn into a timeout.
+        clearTimeout(timer);
         const result: InvocationResult = message.ok
           ? { ok: true, payload: message.payload ?? "null" }
           : { ok: false, error: message.error ?? unknownError, timedOut: false };

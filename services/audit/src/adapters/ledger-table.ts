@@ -35,7 +35,7 @@ export function ledgerTable(client: DynamoDBDocumentClient, tableName: string): 
     async append(entry) {
       const pk = partitionOf(entry);
       const sk = sortKey(entry.at, entry.eventId);
-      const guard = guardKey(entry.eventId);
+      const guard = guardKey(entry.dedupeKey ?? entry.eventId);
       try {
         // The guard and the entry are written together or not at all: a retry is always safe.
         await client.send(

@@ -78,7 +78,11 @@ export function s3Event(
     time: string;
     region: string;
     resources: string[];
-    detail: { bucket: { name: string }; object: { key: string }; "source-ip-address": string };
+    detail: {
+      bucket: { name: string };
+      object: { key: string; sequencer: string };
+      "source-ip-address": string;
+    };
   };
   const bucket = fill.bucket ?? "uploads";
   event.id = fill.id ?? crypto.randomUUID();

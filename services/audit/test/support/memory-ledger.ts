@@ -12,8 +12,10 @@ export function memoryLedger(): Ledger & { entries: LedgerEntry[] } {
       return [...rows.values()].map((row) => row.entry);
     },
     async append(entry) {
-      if (rows.has(entry.eventId)) return "duplicate";
-      rows.set(entry.eventId, {
+      // Keyed as the table's guard item is.
+      const guard = entry.dedupeKey ?? entry.eventId;
+      if (rows.has(guard)) return "duplicate";
+      rows.set(guard, {
         pk: partitionOf(entry),
         sk: sortKey(entry.at, entry.eventId),
         entry: structuredClone(entry),

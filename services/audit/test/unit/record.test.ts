@@ -1,6 +1,6 @@
-import { EventValidationError } from "@platform/events";
+import { EventValidationError, parse } from "@platform/events";
 import { describe, expect, it } from "vitest";
-import { actionOf } from "../../src/entry.ts";
+import { AUDITED, actionOf, type S3AuditedEvent, s3Entry } from "../../src/entry.ts";
 import { record } from "../../src/record.ts";
 import {
   callData,
@@ -67,18 +67,18 @@ describe("record", () => {
     expect(entry?.fileId).toBeUndefined();
   });
 
-  it("attributes an object to its file's requester, S3's requester kept", async () => {
+  it("attributes an upload's arrival to its requester, placed just after the request", async () => {
     const p = ports();
-    await record(p, requested("2025-01-01T00:00:00.400Z"));
+    await record(p, requested("2025-01-01T00:00:02.400Z"));
     const created = s3Event("object_created", {
       key: requestedData.key,
       time: "2025-01-01T00:00:02Z",
     });
-    await record({ ...p, now: () => new Date("2025-01-01T00:00:02.250Z") }, created);
+    await record({ ...p, now: () => new Date("2025-01-01T00:00:02.950Z") }, created);
     const entry = p.ledger.entries.find((e) => e.eventId === created.id);
     expect(entry).toMatchObject({
-      // Within S3's whole second, when it was recorded.
-      at: "2025-01-01T00:00:02.250Z",
+      // As early as S3's whole second allows, after the request: before anything it caused.
+      at: "2025-01-01T00:00:02.401Z",
       action: "object.created",
       actor: USER,
       fileId: FILE_ID,
@@ -86,6 +86,38 @@ describe("record", () => {
       correlationId: "req-1",
     });
     expect(entry?.detail).toMatchObject({ requester: "<requester>" });
+  });
+
+  it("attributes other object changes to S3, placed when recorded within S3's second", async () => {
+    const p = ports();
+    await record(p, requested("2025-01-01T00:00:00.400Z"));
+    const removed = s3Event("object_deleted", {
+      key: requestedData.key,
+      time: "2025-01-01T00:00:02Z",
+    });
+    await record({ ...p, now: () => new Date("2025-01-01T00:00:02.250Z") }, removed);
+    const entry = p.ledger.entries.find((e) => e.eventId === removed.id);
+    expect(entry).toMatchObject({
+      at: "2025-01-01T00:00:02.250Z",
+      action: "object.deleted",
+      actor: { type: "system", id: "s3" },
+      fileId: FILE_ID,
+      correlationId: "req-1",
+    });
+  });
+
+  it("keys an S3 change by its object and sequencer, not by EventBridge's envelope id", () => {
+    const first = s3Event("object_created", {
+      key: requestedData.key,
+      time: "2025-01-01T00:00:02Z",
+    });
+    const again = { ...structuredClone(first), id: "another-envelope-id" };
+    const dedupeKey = (event: typeof first) =>
+      s3Entry(parse(AUDITED, event) as S3AuditedEvent, undefined, now).dedupeKey;
+    expect(dedupeKey(again)).toBe(dedupeKey(first));
+    const later = structuredClone(first);
+    later.detail.object.sequencer = "00FFFFFFFFFFFFFFFF";
+    expect(dedupeKey(later)).not.toBe(dedupeKey(first));
   });
 
   it("keeps an object within S3's second, however late it is recorded", async () => {

@@ -155,7 +155,7 @@ describe("a call the proxy refuses before the target", () => {
       ok: false,
       error: {
         code: "denied",
-        message: 'service "notify" may not call imaging.describe (allowed: upload)',
+        message: 'service "notify" may not call imaging.describe',
       },
     });
     const bad = await handleCall(fake.ports, describeCall({ fileId: 7 }), fromCaller("upload"));
@@ -248,6 +248,23 @@ describe("time", () => {
 });
 
 describe("a target that fails", () => {
+  it("answers invalid_input when the target refuses the input it read", async () => {
+    const payload = JSON.stringify({
+      errorType: "OperationInputError",
+      errorMessage: "invalid cursor: not issued for this query",
+    });
+    const fake = fakePorts(() => ({ kind: "answered", payload, functionError: "Unhandled" }));
+    const answer = await handleCall(fake.ports, describeCall(), fromCaller("upload"));
+    expect(answer).toEqual({
+      ok: false,
+      error: { code: "invalid_input", message: "invalid cursor: not issued for this query" },
+    });
+    expect(JSON.parse(fake.logs[0] ?? "")).toMatchObject({
+      outcome: "invalid_input",
+      errorCode: "refused_by_target",
+    });
+  });
+
   it("answers target_failed with the target's error when it throws", async () => {
     const payload = JSON.stringify({ errorType: "FileNotFound", errorMessage: "no such file" });
     const fake = fakePorts(() => ({ kind: "answered", payload, functionError: "Unhandled" }));
