@@ -1,4 +1,12 @@
-import { FileDeleted, FileReady, FileRejected, on, onAny, S3ObjectCreated } from "@platform/events";
+import {
+  FileDeleted,
+  FileReady,
+  FileRejected,
+  FileRequested,
+  on,
+  onAny,
+  S3ObjectCreated,
+} from "@platform/events";
 import { defineService } from "@platform/manifest";
 
 /** The notification service: SNS fan-out with filterable attributes, and signed webhooks. */
@@ -10,11 +18,18 @@ export default defineService({
       handler: "src/handlers/fan-out.handler",
       description:
         "Publishes each notable event to the Notifications topic and to matching webhooks.",
+      // Room for every webhook's attempts and backoff within one run (src/settings.ts).
+      timeout: "3 minutes",
       link: ["Notifications", "Webhooks"],
+    },
+    recordOwner: {
+      handler: "src/handlers/record-owner.handler",
+      description: "Remembers whose each requested file is, for the 'received' notice.",
+      link: ["Webhooks"],
     },
     webhooks: {
       handler: "src/handlers/webhooks.handler",
-      description: "The webhooks API: register, list, delete and test an owner's webhooks.",
+      description: "The webhooks API: register, list, enable, delete and test an owner's webhooks.",
       link: ["Webhooks"],
     },
   },
@@ -29,18 +44,27 @@ export default defineService({
       function: "fanOut",
       events: on(S3ObjectCreated, { object: { key: [{ prefix: "tmp/" }] } }),
     },
+    fileRequests: {
+      description: "A file was requested: whose it is (no notice of its own).",
+      function: "recordOwner",
+      events: on(FileRequested),
+    },
   },
   routes: {
+    "GET /webhooks/openapi.json": { function: "webhooks", auth: "public" },
     "POST /webhooks": { function: "webhooks", auth: "jwt", scopes: ["webhooks:manage"] },
     "GET /webhooks": { function: "webhooks", auth: "jwt", scopes: ["webhooks:manage"] },
     "DELETE /webhooks/{id}": { function: "webhooks", auth: "jwt", scopes: ["webhooks:manage"] },
+    "PATCH /webhooks/{id}": { function: "webhooks", auth: "jwt", scopes: ["webhooks:manage"] },
     "POST /webhooks/{id}/test": { function: "webhooks", auth: "jwt", scopes: ["webhooks:manage"] },
   },
   tables: {
     Webhooks: {
-      description: "Each owner's webhooks, their secrets and delivery records.",
+      description:
+        "Each owner's webhooks and secrets, each event's deliveries, and whose each file is.",
       fields: { pk: "string", sk: "string" },
       primaryIndex: { hashKey: "pk", rangeKey: "sk" },
+      ttl: "expiresAt",
     },
   },
   topics: {

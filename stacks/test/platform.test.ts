@@ -311,6 +311,16 @@ describe("invocation rights", () => {
       expect(variables(fn.id), fn.id).not.toHaveProperty(PLATFORM_OPERATIONS);
   });
 
+  it("never tells a function it runs locally, so the cloud's stricter rules apply", () => {
+    // PLATFORM_RUNTIME=local is the local cloud's alone; notify's webhook address checks rely on it.
+    for (const fn of wiring.functions) {
+      const environment = named(LAMBDA, `${fn.id}Function`).inputs.environment as
+        | { variables?: Record<string, string> }
+        | undefined;
+      expect(environment?.variables ?? {}, fn.id).not.toHaveProperty("PLATFORM_RUNTIME");
+    }
+  });
+
   it("lets only Lambda assume a function's role", () => {
     for (const fn of wiring.functions) {
       const trust = policyDocument(named(ROLE, `${fn.id}Role`).inputs.assumeRolePolicy);
@@ -395,7 +405,8 @@ describe("functions", () => {
 
 describe("HTTP API", () => {
   const routes = () => ofType("aws:apigatewayv2/route:Route");
-  const PUBLIC = ["GET /health", "GET /openapi.json"];
+  // The upload API's and the webhooks API's OpenAPI documents are public, as is health.
+  const PUBLIC = ["GET /health", "GET /openapi.json", "GET /webhooks/openapi.json"];
 
   it("serves every route the manifests declare, once", () => {
     expect(
@@ -405,7 +416,7 @@ describe("HTTP API", () => {
     ).toEqual(wiring.routes.map((r) => r.key).sort());
   });
 
-  it("puts every route but health and the OpenAPI document behind the JWT authorizer, with its scopes", () => {
+  it("puts every route but health and the OpenAPI documents behind the JWT authorizer, with its scopes", () => {
     const authorizer = ofType("aws:apigatewayv2/authorizer:Authorizer");
     expect(authorizer).toHaveLength(1);
     expect(authorizer[0]?.inputs).toMatchObject({

@@ -1,5 +1,6 @@
-import { FileDeleted, FileReady, FileRejected } from "@platform/events";
-import { validateService } from "@platform/manifest";
+import { FileDeleted, FileReady, FileRejected, FileRequested } from "@platform/events";
+import { testPlatformManifests } from "@platform/local-cloud";
+import { buildWiring, validateService } from "@platform/manifest";
 import { describe, expect, it } from "vitest";
 import notify from "../service.ts";
 
@@ -21,20 +22,41 @@ describe("notify manifest", () => {
     });
   });
 
-  it("serves the webhooks API behind the JWT authorizer", () => {
+  it("learns whose each file is from upload.file.requested, in a function of its own", () => {
+    expect(notify.subscriptions?.fileRequests).toMatchObject({
+      function: "recordOwner",
+      events: { pattern: { "detail-type": [FileRequested.detailType] } },
+    });
+    expect(notify.functions.recordOwner.link).toEqual(["Webhooks"]);
+  });
+
+  it("serves the webhooks API behind the JWT authorizer, and its OpenAPI document in public", () => {
     const routes = Object.entries(notify.routes ?? {});
     expect(routes.map(([key]) => key)).toEqual([
+      "GET /webhooks/openapi.json",
       "POST /webhooks",
       "GET /webhooks",
       "DELETE /webhooks/{id}",
+      "PATCH /webhooks/{id}",
       "POST /webhooks/{id}/test",
     ]);
-    for (const [, route] of routes)
-      expect(route).toMatchObject({ auth: "jwt", scopes: ["webhooks:manage"] });
+    for (const [key, route] of routes.slice(1))
+      expect([key, route]).toEqual([
+        key,
+        { function: "webhooks", auth: "jwt", scopes: ["webhooks:manage"] },
+      ]);
+    expect(routes[0]?.[1]).toEqual({ function: "webhooks", auth: "public" });
   });
 
-  it("owns the Notifications topic and the Webhooks table", () => {
+  it("owns the Notifications topic and the Webhooks table, whose records expire", () => {
     expect(Object.keys(notify.topics ?? {})).toEqual(["Notifications"]);
-    expect(Object.keys(notify.tables ?? {})).toEqual(["Webhooks"]);
+    expect(notify.tables?.Webhooks).toMatchObject({ ttl: "expiresAt" });
+  });
+
+  it("gives the fan-out a failure queue, where deliveries still owed are dead-lettered", () => {
+    const wiring = buildWiring(testPlatformManifests([notify]));
+    const fanOut = wiring.functions.find((f) => f.id === "NotifyFanOut");
+    expect(fanOut).toMatchObject({ failureQueue: "NotifyFanOutFailures", timeout: "3 minutes" });
+    expect(fanOut?.link).toEqual(["Notifications", "Webhooks"]);
   });
 });

@@ -4,6 +4,12 @@ import { proxyEnvironment, type Wiring } from "@platform/manifest";
 import { type AppIdentity, LOCAL_ACCOUNT, type resourceNames } from "../names.ts";
 import type { FunctionDefinition } from "./pool.ts";
 
+/**
+ * Tells a function it runs on this machine, not in AWS (the stacks never set it). Code that must
+ * be stricter in the cloud, such as notify's webhook address checks, relaxes only when it is set.
+ */
+export const LOCAL_RUNTIME = { PLATFORM_RUNTIME: "local" } as const;
+
 /** Points a function at the edge once its port is known. */
 export function retarget(fn: FunctionDefinition, edgeUrl: string) {
   fn.environment.AWS_ENDPOINT_URL = edgeUrl;
@@ -49,6 +55,7 @@ export function functionDefinitions(
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(Number.parseInt(fn.memory, 10)),
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         PLATFORM_SERVICE: fn.service,
+        ...LOCAL_RUNTIME,
         POWERTOOLS_SERVICE_NAME: fn.service,
         SST_RESOURCE_App: JSON.stringify({
           name: context.app.name,

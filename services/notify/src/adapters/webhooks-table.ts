@@ -1,0 +1,155 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { Webhook, WebhookStore } from "../ports.ts";
+
+// Layout of the Webhooks table, shared by three kinds of item (see also deliveries-table.ts):
+//   OWNER#<ownerId>  WEBHOOK#<id>       a webhook, its secret and its failure count
+//   EVENT#<eventId>  TARGET#<target>    one event's delivery to SNS or to one webhook
+//   FILE#<fileId>    OWNER              whose file it is (from upload.file.requested)
+
+type Item = Record<string, unknown>;
+
+const keyOf = (ownerId: string, id: string) => ({ pk: `OWNER#${ownerId}`, sk: `WEBHOOK#${id}` });
+
+function webhookOf({ pk: _, sk: __, ...rest }: Item): Webhook {
+  return rest as unknown as Webhook;
+}
+
+export const isConditionFailure = (error: unknown) =>
+  (error as Error).name === "ConditionalCheckFailedException";
+
+/** Runs a conditional write; false when its condition did not hold. */
+async function conditional(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export function webhooksTable(client: DynamoDBDocumentClient, tableName: string): WebhookStore {
+  async function list(ownerId: string): Promise<Webhook[]> {
+    const webhooks: Webhook[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: "pk = :pk AND begins_with(sk, :webhook)",
+          ExpressionAttributeValues: { ":pk": `OWNER#${ownerId}`, ":webhook": "WEBHOOK#" },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      webhooks.push(...(page.Items ?? []).map(webhookOf));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return webhooks.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  const update = (ownerId: string, id: string, input: Omit<Item, "TableName" | "Key">) =>
+    client.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keyOf(ownerId, id),
+        ConditionExpression: "attribute_exists(pk)",
+        ...input,
+      }),
+    );
+
+  return {
+    list,
+
+    async create(webhook, limit) {
+      // A soft limit: two creations at the same instant may both pass it.
+      if ((await list(webhook.ownerId)).length >= limit) return "limit";
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...keyOf(webhook.ownerId, webhook.id), ...webhook },
+          ConditionExpression: "attribute_not_exists(pk)",
+        }),
+      );
+      return "created";
+    },
+
+    async get(ownerId, id) {
+      const { Item: item } = await client.send(
+        new GetCommand({ TableName: tableName, Key: keyOf(ownerId, id), ConsistentRead: true }),
+      );
+      return item ? webhookOf(item) : undefined;
+    },
+
+    remove: (ownerId, id) =>
+      conditional(() =>
+        client.send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: keyOf(ownerId, id),
+            ConditionExpression: "attribute_exists(pk)",
+          }),
+        ),
+      ),
+
+    async setEnabled(ownerId, id, enabled, at) {
+      try {
+        const { Attributes } = await update(ownerId, id, {
+          UpdateExpression: enabled
+            ? "SET enabled = :yes, consecutiveFailures = :zero, updatedAt = :at REMOVE disabledAt, disabledReason"
+            : "SET enabled = :no, disabledAt = :at, disabledReason = :why, updatedAt = :at",
+          ExpressionAttributeValues: enabled
+            ? { ":yes": true, ":zero": 0, ":at": at }
+            : { ":no": false, ":at": at, ":why": "disabled by its owner" },
+          ReturnValues: "ALL_NEW",
+        });
+        return Attributes ? webhookOf(Attributes) : undefined;
+      } catch (error) {
+        if (isConditionFailure(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async recordOutcome(ownerId, id, last, change, disableAfter) {
+      const expression = {
+        success: "SET lastDelivery = :last, consecutiveFailures = :zero",
+        failure: "SET lastDelivery = :last ADD consecutiveFailures :one",
+        none: "SET lastDelivery = :last",
+      }[change];
+      let failures = 0;
+      const written = await conditional(async () => {
+        const { Attributes } = await update(ownerId, id, {
+          UpdateExpression: expression,
+          ExpressionAttributeValues: {
+            ":last": last,
+            ...(change === "success" ? { ":zero": 0 } : {}),
+            ...(change === "failure" ? { ":one": 1 } : {}),
+          },
+          ReturnValues: "ALL_NEW",
+        });
+        failures = Number(Attributes?.consecutiveFailures ?? 0);
+      });
+      // Deleted meanwhile: nothing to count.
+      if (!written || change !== "failure" || failures < disableAfter) return;
+      await conditional(() =>
+        update(ownerId, id, {
+          UpdateExpression: "SET enabled = :no, disabledAt = :at, disabledReason = :why",
+          ConditionExpression: "enabled = :yes",
+          ExpressionAttributeValues: {
+            ":no": false,
+            ":yes": true,
+            ":at": last.at,
+            ":why": `${failures} consecutive failed deliveries`,
+          },
+        }),
+      );
+    },
+  };
+}
