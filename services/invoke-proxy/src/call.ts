@@ -14,6 +14,8 @@ import { byteLength, type CallRecord, logLine, NONE, type Outcome } from "./reco
 
 /** Time kept back from the proxy's own deadline to log and publish the call's record. */
 export const DEADLINE_MARGIN_MS = 1_000;
+/** What is kept of the proxy's time to answer once the call record's publish is given up. */
+export const PUBLISH_MARGIN_MS = 200;
 
 interface Result {
   outcome: Outcome;
@@ -72,12 +74,30 @@ export async function handleCall(
     errorCode: result.errorCode ?? null,
   };
   ports.writeLog(logLine(record));
+  // The caller's answer must not wait on the record past the proxy's own deadline: a call whose
+  // event could not be published in time keeps its log line, and the caller its outcome.
+  const publishing = ports.publish(
+    record,
+    identity.success ? identity.data.custom.causationId : null,
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<"late">((resolve) => {
+    timer = setTimeout(
+      () => resolve("late"),
+      Math.max(0, context.remainingMs() - PUBLISH_MARGIN_MS),
+    );
+  });
   try {
-    await ports.publish(record, identity.success ? identity.data.custom.causationId : null);
+    if ((await Promise.race([publishing, deadline])) === "late")
+      ports.writeError(
+        `proxy.invocation.completed not published for ${record.correlationId}: no time left`,
+      );
   } catch (error) {
     ports.writeError(
       `proxy.invocation.completed not published for ${record.correlationId}: ${String(error)}`,
     );
+  } finally {
+    clearTimeout(timer);
   }
   if (result.outcome === "ok")
     return result.output === undefined ? { ok: true } : { ok: true, output: result.output };

@@ -327,6 +327,18 @@ describe("the record", () => {
     ]);
   });
 
+  it("answers before its own deadline when publishing the record hangs", async () => {
+    const fake = fakePorts(() => answered(describeAnswer));
+    fake.ports.publish = () => new Promise(() => {});
+    // 1.5 s left: enough for the call; the publish is given up 200 ms before the deadline.
+    const answer = await handleCall(fake.ports, describeCall(), fromCaller("upload", 1_500));
+    expect(answer.ok).toBe(true);
+    expect(fake.logs).toHaveLength(1);
+    expect(fake.errors).toEqual([
+      "proxy.invocation.completed not published for corr-1: no time left",
+    ]);
+  });
+
   it("has no invalid_output outcome: that is target_failed with its errorCode", () => {
     const base = {
       caller: "upload",
