@@ -1,6 +1,6 @@
+import { HttpProblem } from "@platform/http-api";
 import { describe, expect, it } from "vitest";
 import { MAX_FORM_BYTES, parseForm } from "../src/api/form-parse.ts";
-import { HttpProblem } from "../src/api/problems.ts";
 
 /** A FormData as fetch would send it: the encoded body and its content type with a boundary. */
 async function encoded(form: FormData): Promise<[Buffer, string]> {

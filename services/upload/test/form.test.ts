@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { type ApiRequest, PROBLEM_BASE } from "@platform/http-api";
 import type { TestCloud } from "@platform/local-cloud";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // The local cloud's key store, as its own REST API tests create keys; the package exports no door to it.
 import { ApiKeys } from "../../../packages/local-cloud/src/apigateway/api-keys.ts";
 import { routes } from "../src/api/form.ts";
-import { PROBLEM_BASE } from "../src/api/problems.ts";
-import type { ApiRequest } from "../src/api/request.ts";
 import { apiClient, startPlatform, WRITE } from "./support/platform.ts";
 import { fakePorts, memoryFiles, memorySink, noStorage } from "./unit/fakes.ts";
 

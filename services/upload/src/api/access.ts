@@ -1,18 +1,6 @@
+import { notFound, type Principal } from "@platform/http-api";
 import type { FileRecord } from "../files.ts";
 import type { Ports } from "../ports.ts";
-import { HttpProblem, notFound } from "./problems.ts";
-import type { ApiRequest, Principal } from "./request.ts";
-
-export function principalOf(req: ApiRequest): Principal {
-  if (!req.principal)
-    throw new HttpProblem(
-      401,
-      "unauthenticated",
-      "Unauthenticated",
-      "no caller identity on this request",
-    );
-  return req.principal;
-}
 
 /** The caller's own file; anyone else's answers exactly like a file that does not exist. */
 export async function ownedFile(
@@ -23,22 +11,4 @@ export async function ownedFile(
   const file = await ports.files.get(fileId);
   if (!file || file.ownerId !== principal.ownerId) throw notFound(`no file ${fileId}`);
   return file;
-}
-
-/** A JSON body, or a 400/415 saying why it is not one. */
-export function jsonBody(req: ApiRequest): unknown {
-  const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
-  if (type !== "application/json")
-    throw new HttpProblem(
-      415,
-      "unsupported-media-type",
-      "Unsupported media type",
-      `send the body as application/json (got ${type || "no content type"})`,
-      [{ in: "header", name: "content-type", detail: "must be application/json" }],
-    );
-  try {
-    return JSON.parse(req.body.toString("utf8"));
-  } catch (error) {
-    throw new HttpProblem(400, "malformed-json", "Malformed JSON", (error as Error).message);
-  }
 }

@@ -1,10 +1,18 @@
+import {
+  type ApiRequest,
+  badRequest,
+  empty,
+  HttpProblem,
+  json,
+  notFound,
+  principalOf,
+  validate,
+} from "@platform/http-api";
 import { deleted, type FileRecord } from "../files.ts";
 import { applyChange } from "../lifecycle.ts";
 import type { CallResult, Ports, Storage } from "../ports.ts";
-import { ownedFile, principalOf } from "./access.ts";
-import { badRequest, conflict, HttpProblem, notFound, validate } from "./problems.ts";
-import type { ApiRequest } from "./request.ts";
-import { empty, json } from "./respond.ts";
+import { ownedFile } from "./access.ts";
+import { conflict } from "./problems.ts";
 import { ContentQuery, FileIdParams, FileQuery, HistoryQuery, ListFilesQuery } from "./schemas.ts";
 
 /** How long the GET URLs in a file's view and behind /content stay valid. */

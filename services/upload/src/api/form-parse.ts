@@ -1,6 +1,6 @@
+import { badRequest, type FieldError, fieldErrors, HttpProblem } from "@platform/http-api";
 import busboy from "busboy";
 import type { PurposeName } from "../purposes.ts";
-import { badRequest, type FieldError, fieldErrors, HttpProblem } from "./problems.ts";
 import { EntityId, MAX_FILENAME_LENGTH, Purpose } from "./schemas.ts";
 
 /**

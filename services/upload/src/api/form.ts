@@ -1,11 +1,14 @@
+import {
+  type ApiRequest,
+  HttpProblem,
+  json,
+  type Principal,
+  principalOf,
+} from "@platform/http-api";
 import { deleted, type FileStatus } from "../files.ts";
 import { applyChange, flush } from "../lifecycle.ts";
 import type { Ports } from "../ports.ts";
-import { principalOf } from "./access.ts";
 import { type FormFile, parseForm, type UploadForm } from "./form-parse.ts";
-import { HttpProblem } from "./problems.ts";
-import type { ApiRequest, Principal } from "./request.ts";
-import { json } from "./respond.ts";
 import type { RouteHandler } from "./router.ts";
 import { admit, type Declared, newFile } from "./uploads.ts";
 

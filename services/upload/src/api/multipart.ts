@@ -1,17 +1,20 @@
+import {
+  type ApiRequest,
+  badRequest,
+  empty,
+  type FieldError,
+  HttpProblem,
+  json,
+  jsonBody,
+  notFound,
+  principalOf,
+  validate,
+} from "@platform/http-api";
 import { type FileRecord, multipartAborted, multipartStarted } from "../files.ts";
 import { applyChange } from "../lifecycle.ts";
 import type { Ports } from "../ports.ts";
-import { jsonBody, ownedFile, principalOf } from "./access.ts";
-import {
-  badRequest,
-  conflict,
-  type FieldError,
-  HttpProblem,
-  notFound,
-  validate,
-} from "./problems.ts";
-import type { ApiRequest } from "./request.ts";
-import { empty, json } from "./respond.ts";
+import { ownedFile } from "./access.ts";
+import { conflict } from "./problems.ts";
 import type { RouteHandler } from "./router.ts";
 import {
   CompleteMultipart,

@@ -1,11 +1,16 @@
+import {
+  type ApiRequest,
+  type ApiResponse,
+  HttpProblem,
+  internalError,
+  json,
+  problem,
+} from "@platform/http-api";
 import type { Ports } from "../ports.ts";
 import { routes as fileRoutes } from "./files.ts";
 import { routes as formRoutes } from "./form.ts";
 import { routes as multipartRoutes } from "./multipart.ts";
 import { openApiDocument } from "./openapi.ts";
-import { HttpProblem } from "./problems.ts";
-import type { ApiRequest, ApiResponse } from "./request.ts";
-import { internalError, json, problem } from "./respond.ts";
 import { routes as uploadRoutes } from "./uploads.ts";
 
 export type RouteHandler = (req: ApiRequest, ports: Ports) => Promise<ApiResponse>;

@@ -1,12 +1,17 @@
+import {
+  type ApiRequest,
+  HttpProblem,
+  json,
+  jsonBody,
+  type Principal,
+  principalOf,
+  validate,
+} from "@platform/http-api";
 import type { FileRecord, UploadMethod } from "../files.ts";
 import { entityOf, tmpKey } from "../keys.ts";
 import { flush, sweepAtFor } from "../lifecycle.ts";
 import type { Ports } from "../ports.ts";
 import { allows, PURPOSES, type PurposeName } from "../purposes.ts";
-import { jsonBody, principalOf } from "./access.ts";
-import { HttpProblem, validate } from "./problems.ts";
-import type { ApiRequest, Principal } from "./request.ts";
-import { json } from "./respond.ts";
 import { CreateUpload, CreateUploadQuery } from "./schemas.ts";
 
 /** What a client declares about a file before sending it, once validated. */

@@ -1,6 +1,5 @@
+import { HttpProblem, type Principal } from "@platform/http-api";
 import { describe, expect, it } from "vitest";
-import { HttpProblem } from "../../src/api/problems.ts";
-import type { Principal } from "../../src/api/request.ts";
 import { admit, type Declared } from "../../src/api/uploads.ts";
 import { entityOf } from "../../src/keys.ts";
 import { extensionFor, PURPOSE_NAMES, PURPOSES } from "../../src/purposes.ts";

@@ -1,6 +1,5 @@
+import { type ApiRequest, PROBLEM_BASE } from "@platform/http-api";
 import { describe, expect, it } from "vitest";
-import { PROBLEM_BASE } from "../../src/api/problems.ts";
-import type { ApiRequest } from "../../src/api/request.ts";
 import { dispatch } from "../../src/api/router.ts";
 import type { CallResult, Operations, Storage } from "../../src/ports.ts";
 import { FILE_ID, fakePorts, memoryFiles, noOperations, noStorage, pendingFile } from "./fakes.ts";

@@ -1,7 +1,6 @@
+import { type ApiRequest, PROBLEM_BASE } from "@platform/http-api";
 import { describe, expect, it } from "vitest";
 import upload from "../../service.ts";
-import { PROBLEM_BASE } from "../../src/api/problems.ts";
-import type { ApiRequest } from "../../src/api/request.ts";
 import { dispatch, type Logger, routes } from "../../src/api/router.ts";
 import type { FilesStore } from "../../src/ports.ts";
 import { FILE_ID, fakePorts, memoryFiles } from "./fakes.ts";

@@ -1,5 +1,5 @@
+import type { Principal } from "@platform/http-api";
 import { describe, expect, it } from "vitest";
-import type { Principal } from "../../src/api/request.ts";
 import { newFile } from "../../src/api/uploads.ts";
 import { sweep } from "../../src/consumers/sweep.ts";
 import { deleted, type FileRecord, multipartStarted } from "../../src/files.ts";

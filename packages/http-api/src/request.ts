@@ -5,13 +5,13 @@ import type { Actor } from "@platform/events";
  * server door's REST API (API key, payload format 1.0).
  */
 export interface Principal {
-  /** Whose files these are: the token's subject, or `apiKey:<id>` for a server client. */
+  /** Whose resources these are: the token's subject, or `apiKey:<id>` for a server client. */
   ownerId: string;
   actor: Actor;
 }
 
 export interface ApiRequest {
-  /** `POST /uploads`, `GET /files/{fileId}`: the route template, as the manifest names it. */
+  /** `POST /uploads`, `DELETE /webhooks/{id}`: the route template, as the manifest names it. */
   routeKey: string;
   params: Record<string, string>;
   query: Record<string, string>;

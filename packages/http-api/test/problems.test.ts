@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { HttpProblem, PROBLEM_BASE, validate } from "../../src/api/problems.ts";
-import { problem } from "../../src/api/respond.ts";
+import { HttpProblem, PROBLEM_BASE, validate } from "../src/problems.ts";
+import { problem } from "../src/respond.ts";
 
 /** The 400 `validate` throws for `value`. */
 function refusal(schema: z.ZodType, value: unknown, where: "body" | "query" = "body") {

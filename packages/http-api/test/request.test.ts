@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type GatewayEvent, toApiRequest } from "../../src/api/request.ts";
+import { type GatewayEvent, toApiRequest } from "../src/request.ts";
 
 const FILE_ID = "0b6a4c1e-7f3d-4a8e-9c2b-5d1e8f7a6b3c";
 
