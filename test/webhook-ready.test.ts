@@ -1,9 +1,9 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startTestCloud, type TestCloud } from "@platform/local-cloud";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { verifyDelivery } from "../services/notify/test/support/verify.ts";
 import { manifests } from "../stacks/manifests.ts";
 
 // The notification service's promise, on the whole platform as `npm start` runs it: a developer
@@ -29,15 +29,6 @@ afterAll(async () => {
   await cloud?.stop();
   await new Promise((resolve) => receiver?.close(resolve));
 });
-
-/** The README's verification, as a receiver writes it. */
-function verify(secret: string, header: string, rawBody: string): boolean {
-  const { t, v1 } = Object.fromEntries(header.split(",").map((part) => part.split("=")));
-  if (!t || !v1 || Math.abs(Date.now() / 1000 - Number(t)) > 300) return false;
-  const expected = createHmac("sha256", secret).update(`${t}.${rawBody}`).digest();
-  const given = Buffer.from(v1, "hex");
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
 
 describe("a webhook on the whole platform", () => {
   it("receives a verified upload.file.ready with the variants' details after a photo upload", async () => {
@@ -78,7 +69,11 @@ describe("a webhook on the whole platform", () => {
     const [ready] = byType("upload.file.ready");
     expect(byType("upload.file.ready")).toHaveLength(1);
     expect(
-      verify(hook.body.secret, String(ready?.headers["x-webhook-signature"]), ready?.body ?? ""),
+      verifyDelivery(
+        hook.body.secret,
+        String(ready?.headers["x-webhook-signature"]),
+        ready?.body ?? "",
+      ),
     ).toBe(true);
     const notice = JSON.parse(ready?.body ?? "{}");
     expect(ready?.headers).toMatchObject({ "x-webhook-id": hook.body.id, "x-event-id": notice.id });

@@ -20,12 +20,13 @@ export default defineService({
         "Publishes each notable event to the Notifications topic and to matching webhooks.",
       // Room for every webhook's attempts and backoff within one run (src/settings.ts).
       timeout: "3 minutes",
-      link: ["Notifications", "Webhooks"],
+      link: ["Notifications", "Webhooks", "FileOwners"],
     },
     recordOwner: {
       handler: "src/handlers/record-owner.handler",
       description: "Remembers whose each requested file is, for the 'received' notice.",
-      link: ["Webhooks"],
+      // Its own table only: it never needs to read a webhook or its secret.
+      link: ["FileOwners"],
     },
     webhooks: {
       handler: "src/handlers/webhooks.handler",
@@ -60,10 +61,15 @@ export default defineService({
   },
   tables: {
     Webhooks: {
-      description:
-        "Each owner's webhooks and secrets, each event's deliveries, and whose each file is.",
+      description: "Each owner's webhooks and secrets, and each event's deliveries.",
       fields: { pk: "string", sk: "string" },
       primaryIndex: { hashKey: "pk", rangeKey: "sk" },
+      ttl: "expiresAt",
+    },
+    FileOwners: {
+      description: "Whose each requested file is (from upload.file.requested), kept a week.",
+      fields: { fileId: "string" },
+      primaryIndex: { hashKey: "fileId" },
       ttl: "expiresAt",
     },
   },

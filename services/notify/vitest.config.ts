@@ -4,8 +4,9 @@ export default defineProject({
   test: {
     name: "@platform/notify",
     include: ["test/**/*.test.ts"],
-    // Integration tests drive a whole local platform, often several at once in one run.
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Short limits, so that a unit test that hangs fails at once. The integration files, which
+    // drive a whole local platform, raise them for themselves (INTEGRATION in test/support).
+    testTimeout: 5_000,
+    hookTimeout: 10_000,
   },
 });

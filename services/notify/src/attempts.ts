@@ -22,11 +22,20 @@ export function verdictOf(attempt: Attempt): Verdict {
   return attempt.kind === "refused" ? "final" : "retry";
 }
 
-/** Retry-After as milliseconds from now: delay-seconds or an HTTP date. */
+const DELAY_SECONDS = /^\d+$/;
+const IMF_FIXDATE =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/**
+ * Retry-After as milliseconds from now, in either form RFC 9110 sends: delay-seconds (digits
+ * only) or an IMF-fixdate. Anything else ("1.5", "-1", other date formats) is ignored.
+ */
 export function retryAfterMs(header: string | undefined, now: Date): number | undefined {
-  if (header === undefined) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const at = Date.parse(header);
+  const value = header?.trim();
+  if (value === undefined) return undefined;
+  if (DELAY_SECONDS.test(value)) return Number(value) * 1000;
+  if (!IMF_FIXDATE.test(value)) return undefined;
+  const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
 }
 
@@ -51,12 +60,24 @@ function summary(attempt: Attempt, timeoutMs: number): Omit<RunResult, "status" 
   }
 }
 
+// After its last attempt a delivery's record and its webhook's count are written: keep time for that.
+export const RECORD_MARGIN_MS = 2_000;
+
+/**
+ * Whether an attempt started at `at` fits in the invocation: its timeout, its excerpt and the
+ * writes after it all end before `deadline`. One that does not fit is not started (nor claimed):
+ * the invocation fails and Lambda retries it, rather than stopping it in the middle.
+ */
+export function attemptFits(policy: DeliveryPolicy, at: number, deadline: number): boolean {
+  return at + policy.attemptTimeoutMs + policy.excerptWaitMs + RECORD_MARGIN_MS <= deadline;
+}
+
 export interface RunContext {
   policy: DeliveryPolicy;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
-  /** Epoch ms by which the run must be over (the invocation's own deadline, less a margin). */
+  /** Epoch ms at which the invocation is stopped. */
   deadline: number;
 }
 
@@ -66,6 +87,8 @@ export async function runAttempts(
   ctx: RunContext,
 ): Promise<RunResult> {
   const { policy } = ctx;
+  if (!attemptFits(policy, ctx.now().getTime(), ctx.deadline))
+    return { status: "failed", attempts: 0, error: "no time left in this run" };
   for (let attempt = 1; ; attempt++) {
     const result = await send();
     const verdict = verdictOf(result);
@@ -87,7 +110,7 @@ export async function runAttempts(
         return failed(`Retry-After of ${Math.ceil(asked / 1000)} s is left to the next run`);
       wait = Math.max(wait, asked);
     }
-    if (ctx.now().getTime() + wait + policy.attemptTimeoutMs > ctx.deadline)
+    if (!attemptFits(policy, ctx.now().getTime() + wait, ctx.deadline))
       return failed("no time left in this run");
     await ctx.sleep(wait);
   }

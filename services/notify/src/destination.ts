@@ -16,9 +16,13 @@ export type Resolve = (hostname: string) => Promise<string[]>;
 /** The host of a URL as the resolver and the socket want it (IPv6 literals without brackets). */
 export const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, "$1");
 
+// HTTPS's own port and its usual alternative: nothing else in the cloud, so that a webhook cannot
+// be pointed at a public host's other services (SSH, Redis, admin consoles) to probe them.
+const CLOUD_PORTS = ["", "443", "8443"];
+
 /**
  * The rules a URL must meet before anything is resolved: https (plain http only locally),
- * no credentials in it (they would be stored and shown), a host.
+ * port 443 or 8443 in the cloud, no credentials in it (they would be stored and shown), a host.
  */
 export function checkUrl(text: string, runtime: Runtime): { url: URL; rule: AddressRule } {
   let url: URL;
@@ -32,6 +36,8 @@ export function checkUrl(text: string, runtime: Runtime): { url: URL; rule: Addr
     throw new RefusedDestination(
       runtime === "local" ? "must be http or https" : "must be https in the cloud",
     );
+  if (runtime === "cloud" && !CLOUD_PORTS.includes(url.port))
+    throw new RefusedDestination("must use port 443 or 8443 in the cloud");
   if (url.username || url.password)
     throw new RefusedDestination("must not carry credentials; verify the signature instead");
   if (!url.hostname) throw new RefusedDestination("has no host");

@@ -1,5 +1,5 @@
 import { parse } from "@platform/events";
-import { runAttempts } from "./attempts.ts";
+import { attemptFits, runAttempts } from "./attempts.ts";
 import {
   NOTIFIED,
   type Notice,
@@ -26,13 +26,15 @@ export type DeliveryOutcome =
   | "already-done"
   /** Another invocation held it for as long as this one could wait: still owed. */
   | "in-progress"
+  /** This invocation had no time left for one attempt: not started, still owed. */
+  | "no-time"
   /** Owed from before the webhook was disabled: kept for a redrive once it is enabled again. */
   | "owed-disabled";
 
 export interface FanOutResult {
   eventId: string;
   type: string;
-  sns: "published" | "already-done" | "in-progress" | "failed";
+  sns: "published" | "already-done" | "in-progress" | "no-time" | "failed";
   webhooks: { webhookId: string; outcome: DeliveryOutcome; attempts?: number; error?: string }[];
 }
 
@@ -50,8 +52,14 @@ export class DeliveriesFailed extends Error {
   }
 }
 
-// A record and the webhook answer must be written after the last attempt: keep time for that.
-const RECORD_MARGIN_MS = 2_000;
+/** Thrown while young bytes' owner is unknown: nothing was published, so that Lambda retries. */
+export class OwnerNotYetKnown extends Error {
+  constructor(fileId: string, ageMs: number) {
+    super(`the owner of file ${fileId} is not known yet (bytes ${Math.round(ageMs / 1000)} s old)`);
+    this.name = "OwnerNotYetKnown";
+  }
+}
+
 // A lease outlives its holder's invocation a little, never more.
 const LEASE_MARGIN_MS = 5_000;
 
@@ -59,24 +67,27 @@ const LEASE_MARGIN_MS = 5_000;
 const POLL_MS = 500;
 
 const doneStatuses = new Set(["delivered", "rejected"]);
-const OWED = new Set<string>(["failed", "owed-disabled", "in-progress"]);
+const OWED = new Set<string>(["failed", "owed-disabled", "in-progress", "no-time"]);
 
 /**
- * Takes a delivery for this invocation. While another live invocation holds it (a duplicate
- * event running at the same time, or a crashed run whose lease has not lapsed), waits for that
- * one to finish or lapse, as long as this invocation has time: "busy" then, and still owed.
+ * Takes a delivery for this invocation, only while it has time for an attempt ("no-time"
+ * otherwise). While another live invocation holds it (a duplicate event running at the same
+ * time, or a crashed run whose lease has not lapsed), waits for that one to finish or lapse, as
+ * long as this invocation has time: "busy" then, and still owed.
  */
 async function take(ports: Ports, eventId: string, target: Target, inv: Invocation) {
   const lease = inv.deadline + LEASE_MARGIN_MS;
-  for (;;) {
+  for (let waited = false; ; waited = true) {
     const now = ports.now().getTime();
+    if (!attemptFits(ports.policy, now, inv.deadline)) return waited ? "busy" : "no-time";
     const claim = await ports.deliveries.claim(eventId, target, inv.requestId, lease, now);
     if (claim.claimed) return "claimed";
     if (claim.record && doneStatuses.has(claim.record.status)) return "done";
-    if (now + POLL_MS > inv.deadline - RECORD_MARGIN_MS) return "busy";
     await ports.sleep(POLL_MS);
   }
 }
+
+const notTaken = { done: "already-done", busy: "in-progress", "no-time": "no-time" } as const;
 
 /** The owner of a file whose bytes arrived, waiting briefly for the request's event if needed. */
 async function ownerOf(ports: Ports, fileId: string): Promise<FileOwner | undefined> {
@@ -91,10 +102,12 @@ async function ownerOf(ports: Ports, fileId: string): Promise<FileOwner | undefi
 async function publishOnce(
   ports: Ports,
   notice: Notice,
+  record: DeliveryRecord | undefined,
   inv: Invocation,
 ): Promise<FanOutResult["sns"]> {
+  if (record && doneStatuses.has(record.status)) return "already-done";
   const taken = await take(ports, notice.id, "sns", inv);
-  if (taken !== "claimed") return taken === "done" ? "already-done" : "in-progress";
+  if (taken !== "claimed") return notTaken[taken];
   const finish = (status: "delivered" | "failed", error?: string) =>
     ports.deliveries.finish(notice.id, "sns", inv.requestId, {
       status,
@@ -124,8 +137,7 @@ async function deliverOne(
   if (!webhook.enabled) return { webhookId, outcome: "owed-disabled" };
   const target = `webhook:${webhookId}` as const;
   const taken = await take(ports, notice.id, target, inv);
-  if (taken !== "claimed")
-    return { webhookId, outcome: taken === "done" ? "already-done" : "in-progress" };
+  if (taken !== "claimed") return { webhookId, outcome: notTaken[taken] };
   const body = JSON.stringify(notice);
   const signed = { webhookId, eventId: notice.id, secret: webhook.secret, body };
   const run = await runAttempts(
@@ -136,14 +148,18 @@ async function deliverOne(
         body,
         ports.policy.attemptTimeoutMs,
       ),
-    { ...ports, deadline: inv.deadline - RECORD_MARGIN_MS },
+    { ...ports, deadline: inv.deadline },
   );
   const at = ports.now().toISOString();
-  const { firstFailure } = await ports.deliveries.finish(notice.id, target, inv.requestId, {
+  const epoch = webhook.epoch ?? 0;
+  const { counts } = await ports.deliveries.finish(notice.id, target, inv.requestId, {
     ...run,
     at,
+    epoch,
   });
-  const change = run.status === "delivered" ? "success" : firstFailure ? "failure" : "none";
+  // Time ran out between the claim and the first attempt: nothing was sent, nothing to record.
+  if (run.attempts === 0) return { webhookId, outcome: "no-time" };
+  const change = run.status === "delivered" ? "success" : counts ? "failure" : "none";
   const last = {
     eventId: notice.id,
     at,
@@ -156,6 +172,7 @@ async function deliverOne(
     last,
     change,
     ports.policy.disableAfter,
+    epoch,
   );
   return {
     webhookId,
@@ -166,11 +183,14 @@ async function deliverOne(
 }
 
 /** Webhooks this event goes to: those subscribed to it now, and any it was owed to before. */
-async function deliverAll(ports: Ports, notice: Notice, ownerId: string, inv: Invocation) {
-  const [webhooks, records] = await Promise.all([
-    ports.webhooks.list(ownerId),
-    ports.deliveries.ofEvent(notice.id),
-  ]);
+async function deliverAll(
+  ports: Ports,
+  notice: Notice,
+  ownerId: string,
+  records: DeliveryRecord[],
+  inv: Invocation,
+) {
+  const webhooks = await ports.webhooks.list(ownerId);
   const owed = new Map(
     records
       .filter((r) => r.target.startsWith("webhook:"))
@@ -197,13 +217,22 @@ export async function fanOut(
   if (event.source === "aws.s3") {
     const file = parseTmpKey(event.detail.object.key);
     if (!file) return { skipped: "an object the upload API did not name" };
-    notice = receivedNotice(event, file, (await ownerOf(ports, file.fileId))?.ownerId);
+    const owner = await ownerOf(ports, file.fileId);
+    const age = ports.now().getTime() - new Date(event.time).getTime();
+    if (!owner && age < ports.policy.ownerGraceMs) throw new OwnerNotYetKnown(file.fileId, age);
+    notice = receivedNotice(event, file, owner?.ownerId);
   } else {
     notice = platformNotice(event);
   }
-  const sns = await publishOnce(ports, notice, inv);
+  const records = await ports.deliveries.ofEvent(notice.id);
+  const sns = await publishOnce(
+    ports,
+    notice,
+    records.find((r) => r.target === "sns"),
+    inv,
+  );
   const ownerId = notice.data.ownerId;
-  const webhooks = ownerId ? await deliverAll(ports, notice, ownerId, inv) : [];
+  const webhooks = ownerId ? await deliverAll(ports, notice, ownerId, records, inv) : [];
   const result: FanOutResult = { eventId: notice.id, type: notice.type, sns, webhooks };
   if (OWED.has(sns) || webhooks.some((w) => OWED.has(w.outcome)))
     throw new DeliveriesFailed(result);

@@ -20,7 +20,14 @@ export interface Webhook {
   /** Signs deliveries. Shown once at creation; never listed, never logged. */
   secret: string;
   enabled: boolean;
+  /** Deliveries that ended without a 2xx since the last one that succeeded (or since enabling). */
   consecutiveFailures: number;
+  /**
+   * Goes up each time the webhook is enabled. A delivery counts as a failure at most once per
+   * epoch, so deliveries still owed from before count again when they fail after enabling.
+   * Absent from webhooks made before it existed: 0.
+   */
+  epoch?: number;
   createdAt: string;
   updatedAt: string;
   disabledAt?: string;
@@ -35,7 +42,7 @@ export interface WebhookStore {
   /** The owner's webhooks, oldest first. */
   list(ownerId: string): Promise<Webhook[]>;
   remove(ownerId: string, id: string): Promise<boolean>;
-  /** Enabling also forgets past failures. Undefined when there is no such webhook. */
+  /** Enabling also forgets past failures and starts a new epoch. Undefined when there is no such webhook. */
   setEnabled(
     ownerId: string,
     id: string,
@@ -44,7 +51,8 @@ export interface WebhookStore {
   ): Promise<Webhook | undefined>;
   /**
    * After a delivery run: a success resets the failure count; a failure counted for the first
-   * time adds one, and disables the webhook when the count reaches `disableAfter`.
+   * time in `epoch` adds one (unless the webhook has been enabled again since), and disables the
+   * webhook when the count reaches `disableAfter`.
    */
   recordOutcome(
     ownerId: string,
@@ -52,6 +60,7 @@ export interface WebhookStore {
     last: LastDelivery,
     change: "success" | "failure" | "none",
     disableAfter: number,
+    epoch: number,
   ): Promise<void>;
 }
 
@@ -65,8 +74,8 @@ export interface DeliveryRecord {
   target: Target;
   status: DeliveryStatus;
   attempts: number;
-  /** Whether this delivery has already counted as a failure of its webhook. */
-  counted: boolean;
+  /** The webhook epoch in which this delivery last counted as a failure of its webhook. */
+  countedIn?: number;
   /** The invocation working on it (Lambda keeps the request id across its retries) and until when. */
   holder?: string;
   leaseUntil?: number;
@@ -83,6 +92,8 @@ export interface Finish {
   responseExcerpt?: string;
   error?: string;
   at: string;
+  /** The webhook's epoch (none for SNS): a failed run counts once in it. */
+  epoch?: number;
 }
 
 export type Claim =
@@ -103,13 +114,16 @@ export interface Deliveries {
     leaseUntil: number,
     now: number,
   ): Promise<Claim>;
-  /** Ends the holder's run; says whether this is the delivery's first failure. */
+  /**
+   * Ends the holder's run. `counts`: the run made attempts, none succeeded, and the delivery had
+   * not yet counted as a failure in `result.epoch`.
+   */
   finish(
     eventId: string,
     target: Target,
     holder: string,
     result: Finish,
-  ): Promise<{ firstFailure: boolean }>;
+  ): Promise<{ counts: boolean }>;
 }
 
 export interface FileOwner {

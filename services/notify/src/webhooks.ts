@@ -5,8 +5,8 @@ import type { Ports, Webhook } from "./ports.ts";
 import { MAX_WEBHOOKS_PER_OWNER } from "./settings.ts";
 import { deliveryHeaders, newSecret } from "./signature.ts";
 
-/** A webhook as its owner sees it: everything but the secret. */
-export function publicView({ secret: _, ownerId: __, ...view }: Webhook) {
+/** A webhook as its owner sees it: everything but the secret (and the bookkeeping of epochs). */
+export function publicView({ secret: _, ownerId: __, epoch: ___, ...view }: Webhook) {
   return view;
 }
 
@@ -29,6 +29,7 @@ export async function register(
     secret: newSecret(),
     enabled: true,
     consecutiveFailures: 0,
+    epoch: 0,
     createdAt: at,
     updatedAt: at,
   };
@@ -39,6 +40,8 @@ export async function register(
 /**
  * One signed attempt with a `webhook.test` notice, answered at once: not retried, not counted
  * against the webhook, and sent even while it is disabled, so a fixed receiver can be checked.
+ * The answer is the receiver's status only (null without one): never its body, nor why nothing
+ * answered, so that the test cannot be used to read or probe what a URL reaches.
  */
 export async function sendTest(ports: Ports, webhook: Webhook) {
   const notice: Notice = {
@@ -53,17 +56,9 @@ export async function sendTest(ports: Ports, webhook: Webhook) {
     ports.now(),
   );
   const attempt = await ports.send(webhook.url, headers, body, ports.policy.attemptTimeoutMs);
-  const delivered = verdictOf(attempt) === "delivered";
-  if (attempt.kind === "answered")
-    return {
-      eventId: notice.id,
-      delivered,
-      status: attempt.status,
-      ...(attempt.excerpt ? { responseExcerpt: attempt.excerpt } : {}),
-    };
-  const error =
-    attempt.kind === "timeout"
-      ? `no answer within ${ports.policy.attemptTimeoutMs} ms`
-      : attempt.error;
-  return { eventId: notice.id, delivered, error };
+  return {
+    eventId: notice.id,
+    delivered: verdictOf(attempt) === "delivered",
+    status: attempt.kind === "answered" ? attempt.status : null,
+  };
 }

@@ -1,11 +1,21 @@
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { TestCloud } from "@platform/local-cloud";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { deliveriesTable } from "../src/adapters/deliveries-table.ts";
-import { apiClient, fileOf, MANAGE, startPlatform, uploadEvents } from "./support/platform.ts";
-import { startReceiver, verifyDelivery } from "./support/receiver.ts";
+import {
+  apiClient,
+  fileOf,
+  INTEGRATION,
+  MANAGE,
+  startPlatform,
+  uploadEvents,
+} from "./support/platform.ts";
+import { startReceiver } from "./support/receiver.ts";
+import { verifyDelivery } from "./support/verify.ts";
 
 // Deliveries on the local platform: events on the bus, the fan-out function, a real receiver.
+
+vi.setConfig(INTEGRATION);
 
 let cloud: TestCloud;
 let events: ReturnType<typeof uploadEvents>;
@@ -181,6 +191,26 @@ describe("webhook deliveries", () => {
     expect(await lettersOf(ids)).toEqual([]);
     expect(await redrive(FAILURES)).toMatchObject({ redriven: 0, failed: [] });
     for (const id of ids) expect(hook.deliveredOf(id)).toHaveLength(1);
+  });
+
+  it("disables again a receiver still broken when its owed deliveries are redriven", async () => {
+    const hook = await receiver(() => ({ status: 503 }));
+    const { call, webhook } = await webhookFor("lena", hook.url);
+    const ids = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    await Promise.all(ids.map((id) => events.ready(fileOf("lena"), id)));
+    await cloud.settle();
+    expect((await call("GET", "/webhooks")).body.items[0]).toMatchObject({ enabled: false });
+
+    expect((await call("PATCH", `/webhooks/${webhook.id}`, { enabled: true })).status).toBe(200);
+    const sentBefore = hook.received.length;
+    expect(await redrive(FAILURES)).toMatchObject({ redriven: 0 });
+    expect(hook.received.length).toBeGreaterThan(sentBefore);
+    expect((await call("GET", "/webhooks")).body.items[0]).toMatchObject({
+      enabled: false,
+      consecutiveFailures: 3,
+      disabledReason: "3 consecutive failed deliveries",
+    });
+    expect(await lettersOf(ids)).toHaveLength(3);
   });
 
   it("never writes a webhook's secret to a function's log", async () => {

@@ -27,7 +27,17 @@ describe("notify manifest", () => {
       function: "recordOwner",
       events: { pattern: { "detail-type": [FileRequested.detailType] } },
     });
-    expect(notify.functions.recordOwner.link).toEqual(["Webhooks"]);
+    expect(notify.functions.recordOwner.link).toEqual(["FileOwners"]);
+  });
+
+  it("lets only the functions that need them reach webhook secrets and whose files are whose", () => {
+    const linkedTo = (resource: string) =>
+      Object.entries(notify.functions)
+        .filter(([, fn]) => fn.link?.includes(resource))
+        .map(([name]) => name)
+        .sort();
+    expect(linkedTo("Webhooks")).toEqual(["fanOut", "webhooks"]);
+    expect(linkedTo("FileOwners")).toEqual(["fanOut", "recordOwner"]);
   });
 
   it("serves the webhooks API behind the JWT authorizer, and its OpenAPI document in public", () => {
@@ -48,15 +58,20 @@ describe("notify manifest", () => {
     expect(routes[0]?.[1]).toEqual({ function: "webhooks", auth: "public" });
   });
 
-  it("owns the Notifications topic and the Webhooks table, whose records expire", () => {
+  it("owns the Notifications topic, and the Webhooks and FileOwners tables, whose records expire", () => {
     expect(Object.keys(notify.topics ?? {})).toEqual(["Notifications"]);
+    expect(Object.keys(notify.tables ?? {})).toEqual(["Webhooks", "FileOwners"]);
     expect(notify.tables?.Webhooks).toMatchObject({ ttl: "expiresAt" });
+    expect(notify.tables?.FileOwners).toMatchObject({
+      primaryIndex: { hashKey: "fileId" },
+      ttl: "expiresAt",
+    });
   });
 
   it("gives the fan-out a failure queue, where deliveries still owed are dead-lettered", () => {
     const wiring = buildWiring(testPlatformManifests([notify]));
     const fanOut = wiring.functions.find((f) => f.id === "NotifyFanOut");
     expect(fanOut).toMatchObject({ failureQueue: "NotifyFanOutFailures", timeout: "3 minutes" });
-    expect(fanOut?.link).toEqual(["Notifications", "Webhooks"]);
+    expect(fanOut?.link).toEqual(["Notifications", "Webhooks", "FileOwners"]);
   });
 });

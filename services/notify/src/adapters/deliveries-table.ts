@@ -1,21 +1,18 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { Deliveries, DeliveryRecord, Owners, Target } from "../ports.ts";
-import { isConditionFailure } from "./webhooks-table.ts";
+import type { Deliveries, DeliveryRecord, Target } from "../ports.ts";
+import { isConditionFailure } from "./conditional.ts";
 
-// Delivery records and the owner projection, in the Webhooks table (layout in webhooks-table.ts).
+// Delivery records, in the Webhooks table (layout in webhooks-table.ts).
 
 type Item = Record<string, unknown>;
 
 /** Delivery records outlive any retry or redrive (dead letters are kept 14 days). */
 const DELIVERY_DAYS = 30;
-/** An upload's bytes arrive within hours of its request; the projection is kept a week. */
-const OWNER_DAYS = 7;
 
 const epochSeconds = (at: Date, days: number) => Math.floor(at.getTime() / 1000) + days * 86_400;
 const deliveryKey = (eventId: string, target: Target) => ({
@@ -25,13 +22,11 @@ const deliveryKey = (eventId: string, target: Target) => ({
 
 /**
  * The `#name` placeholders the expressions use (many plain words, `error` among them, are
- * reserved in DynamoDB), each for the attribute of that name; `#lease` is `leaseUntil`.
+ * reserved in DynamoDB), each for the attribute of that name.
  */
 function namesIn(...expressions: string[]): Record<string, string> {
   const used = new Set(expressions.join(" ").match(/#\w+/g));
-  return Object.fromEntries(
-    [...used].map((name) => [name, name === "#lease" ? "leaseUntil" : name.slice(1)]),
-  );
+  return Object.fromEntries([...used].map((name) => [name, name.slice(1)]));
 }
 
 function recordOf({ pk, sk, expiresAt: _, ...rest }: Item): DeliveryRecord {
@@ -71,13 +66,12 @@ export function deliveriesTable(client: DynamoDBDocumentClient, tableName: strin
       const at = new Date(now);
       try {
         const update =
-          "SET #holder = :holder, #lease = :lease, #status = if_not_exists(#status, :pending), " +
-          "#attempts = if_not_exists(#attempts, :zero), #counted = if_not_exists(#counted, :no), " +
-          "#updatedAt = :at, #expiresAt = :expires";
+          "SET #holder = :holder, #leaseUntil = :lease, #status = if_not_exists(#status, :pending), " +
+          "#attempts = if_not_exists(#attempts, :zero), #updatedAt = :at, #expiresAt = :expires";
         // Free, or ours again (Lambda retries keep the request id), or its holder is long gone.
         const condition =
           "attribute_not_exists(pk) OR (NOT #status IN (:delivered, :rejected) AND " +
-          "(attribute_not_exists(#lease) OR #lease < :now OR #holder = :holder))";
+          "(attribute_not_exists(#leaseUntil) OR #leaseUntil < :now OR #holder = :holder))";
         const { Attributes } = await client.send(
           new UpdateCommand({
             TableName: tableName,
@@ -90,7 +84,6 @@ export function deliveriesTable(client: DynamoDBDocumentClient, tableName: strin
               ":lease": leaseUntil,
               ":pending": "pending",
               ":zero": 0,
-              ":no": false,
               ":at": at.toISOString(),
               ":expires": epochSeconds(at, DELIVERY_DAYS),
               ":delivered": "delivered",
@@ -116,7 +109,7 @@ export function deliveriesTable(client: DynamoDBDocumentClient, tableName: strin
         ":holder": holder,
       };
       const set = ["#status = :status", "#attempts = #attempts + :n", "#updatedAt = :at"];
-      const remove = ["#holder", "#lease"];
+      const remove = ["#holder", "#leaseUntil"];
       const optional = ["responseStatus", "responseExcerpt", "error"] as const;
       for (const field of optional) {
         if (result[field] === undefined) remove.push(`#${field}`);
@@ -125,9 +118,11 @@ export function deliveriesTable(client: DynamoDBDocumentClient, tableName: strin
           values[`:${field}`] = result[field];
         }
       }
-      if (result.status !== "delivered") {
-        set.push("#counted = :yes");
-        values[":yes"] = true;
+      const failure = result.status !== "delivered" && result.attempts > 0;
+      const epoch = result.epoch;
+      if (failure && epoch !== undefined) {
+        set.push("#countedIn = :epoch");
+        values[":epoch"] = epoch;
       }
       const update = `SET ${set.join(", ")} REMOVE ${remove.join(", ")}`;
       const condition = "#holder = :holder";
@@ -142,32 +137,7 @@ export function deliveriesTable(client: DynamoDBDocumentClient, tableName: strin
           ReturnValues: "ALL_OLD",
         }),
       );
-      return { firstFailure: result.status !== "delivered" && Attributes?.counted !== true };
-    },
-  };
-}
-
-export function ownersTable(client: DynamoDBDocumentClient, tableName: string): Owners {
-  const key = (fileId: string) => ({ pk: `FILE#${fileId}`, sk: "OWNER" });
-  return {
-    async record(fileId, owner, at) {
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: { ...key(fileId), ...owner, expiresAt: epochSeconds(at, OWNER_DAYS) },
-        }),
-      );
-    },
-    async find(fileId) {
-      const { Item: item } = await client.send(
-        new GetCommand({ TableName: tableName, Key: key(fileId), ConsistentRead: true }),
-      );
-      if (!item) return undefined;
-      return {
-        ownerId: String(item.ownerId),
-        purpose: String(item.purpose),
-        entityId: String(item.entityId),
-      };
+      return { counts: failure && epoch !== undefined && Attributes?.countedIn !== epoch };
     },
   };
 }

@@ -1,8 +1,9 @@
 import type { Deliveries, NotificationTopic, Owners, Ports, WebhookStore } from "../ports.ts";
 import { POLICIES, runtimeOf } from "../settings.ts";
 import { documents, sns } from "./clients.ts";
-import { deliveriesTable, ownersTable } from "./deliveries-table.ts";
+import { deliveriesTable } from "./deliveries-table.ts";
 import { httpSender, resolveAll } from "./network.ts";
+import { ownersTable } from "./owners-table.ts";
 import { linkedArn, linkedName } from "./resources.ts";
 import { notificationTopic } from "./topic.ts";
 import { webhooksTable } from "./webhooks-table.ts";
@@ -26,14 +27,14 @@ const ports: Ports = {
     return deliveries;
   },
   get owners() {
-    owners ??= ownersTable(documents, linkedName("Webhooks"));
+    owners ??= ownersTable(documents, linkedName("FileOwners"));
     return owners;
   },
   get topic() {
     topic ??= notificationTopic(sns, linkedArn("Notifications"));
     return topic;
   },
-  send: httpSender(runtime, policy.excerptBytes),
+  send: httpSender(runtime, policy),
   resolve: resolveAll,
   runtime,
   policy,

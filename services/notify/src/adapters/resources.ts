@@ -4,7 +4,7 @@ import { Resource } from "sst/resource";
 const linked = Resource as unknown as Record<string, { name?: string; arn?: string } | undefined>;
 
 /** The physical name of a linked table; a clear error when the function is not linked to it. */
-export function linkedName(link: "Webhooks"): string {
+export function linkedName(link: "Webhooks" | "FileOwners"): string {
   const name = linked[link]?.name;
   if (!name) throw new Error(`${link} is not linked to this function (no SST_RESOURCE_${link})`);
   return name;

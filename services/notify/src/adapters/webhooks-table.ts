@@ -7,11 +7,12 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { Webhook, WebhookStore } from "../ports.ts";
+import { conditional, isConditionFailure } from "./conditional.ts";
 
-// Layout of the Webhooks table, shared by three kinds of item (see also deliveries-table.ts):
-//   OWNER#<ownerId>  WEBHOOK#<id>       a webhook, its secret and its failure count
+// Layout of the Webhooks table, shared by two kinds of item (see also deliveries-table.ts):
+//   OWNER#<ownerId>  WEBHOOK#<id>       a webhook, its secret, its failure count and epoch
 //   EVENT#<eventId>  TARGET#<target>    one event's delivery to SNS or to one webhook
-//   FILE#<fileId>    OWNER              whose file it is (from upload.file.requested)
+// Whose each file is lives in a table of its own (owners-table.ts), away from the secrets.
 
 type Item = Record<string, unknown>;
 
@@ -19,20 +20,6 @@ const keyOf = (ownerId: string, id: string) => ({ pk: `OWNER#${ownerId}`, sk: `W
 
 function webhookOf({ pk: _, sk: __, ...rest }: Item): Webhook {
   return rest as unknown as Webhook;
-}
-
-export const isConditionFailure = (error: unknown) =>
-  (error as Error).name === "ConditionalCheckFailedException";
-
-/** Runs a conditional write; false when its condition did not hold. */
-async function conditional(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
 }
 
 export function webhooksTable(client: DynamoDBDocumentClient, tableName: string): WebhookStore {
@@ -103,10 +90,11 @@ export function webhooksTable(client: DynamoDBDocumentClient, tableName: string)
       try {
         const { Attributes } = await update(ownerId, id, {
           UpdateExpression: enabled
-            ? "SET enabled = :yes, consecutiveFailures = :zero, updatedAt = :at REMOVE disabledAt, disabledReason"
+            ? "SET enabled = :yes, consecutiveFailures = :zero, updatedAt = :at ADD #epoch :one REMOVE disabledAt, disabledReason"
             : "SET enabled = :no, disabledAt = :at, disabledReason = :why, updatedAt = :at",
+          ...(enabled ? { ExpressionAttributeNames: { "#epoch": "epoch" } } : {}),
           ExpressionAttributeValues: enabled
-            ? { ":yes": true, ":zero": 0, ":at": at }
+            ? { ":yes": true, ":zero": 0, ":one": 1, ":at": at }
             : { ":no": false, ":at": at, ":why": "disabled by its owner" },
           ReturnValues: "ALL_NEW",
         });
@@ -117,26 +105,35 @@ export function webhooksTable(client: DynamoDBDocumentClient, tableName: string)
       }
     },
 
-    async recordOutcome(ownerId, id, last, change, disableAfter) {
+    async recordOutcome(ownerId, id, last, change, disableAfter, epoch) {
       const expression = {
         success: "SET lastDelivery = :last, consecutiveFailures = :zero",
         failure: "SET lastDelivery = :last ADD consecutiveFailures :one",
         none: "SET lastDelivery = :last",
       }[change];
+      // A failure counts in the epoch it was seen in: not if the webhook was enabled again since.
+      const sameEpoch =
+        epoch === 0 ? "(attribute_not_exists(#epoch) OR #epoch = :epoch)" : "#epoch = :epoch";
       let failures = 0;
       const written = await conditional(async () => {
         const { Attributes } = await update(ownerId, id, {
           UpdateExpression: expression,
+          ...(change === "failure"
+            ? {
+                ConditionExpression: `attribute_exists(pk) AND ${sameEpoch}`,
+                ExpressionAttributeNames: { "#epoch": "epoch" },
+              }
+            : {}),
           ExpressionAttributeValues: {
             ":last": last,
             ...(change === "success" ? { ":zero": 0 } : {}),
-            ...(change === "failure" ? { ":one": 1 } : {}),
+            ...(change === "failure" ? { ":one": 1, ":epoch": epoch } : {}),
           },
           ReturnValues: "ALL_NEW",
         });
         failures = Number(Attributes?.consecutiveFailures ?? 0);
       });
-      // Deleted meanwhile: nothing to count.
+      // Deleted or enabled again meanwhile: nothing to count.
       if (!written || change !== "failure" || failures < disableAfter) return;
       await conditional(() =>
         update(ownerId, id, {

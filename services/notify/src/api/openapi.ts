@@ -117,8 +117,9 @@ export function openApiDocument() {
       version: "1.0.0",
       description:
         "Register URLs that receive signed notices about the caller's files " +
-        `(${NOTICE_TYPES.join(", ")}). Deliveries carry x-webhook-id, x-event-id and ` +
-        "x-webhook-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, '<t>.<body>')>.",
+        `(${NOTICE_TYPES.join(", ")}). Deliveries carry ` +
+        "x-webhook-signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, '<t>.<body>')>; " +
+        "x-webhook-id and x-event-id are not signed: deduplicate on the body's id.",
     },
     security: [{ bearer: [] }, { apiKey: [] }],
     paths,

@@ -60,12 +60,14 @@ export const WebhookList = z.object({
   items: z.array(WebhookView).max(MAX_WEBHOOKS_PER_OWNER),
 });
 
-export const TestResult = z.object({
-  eventId: z.uuid(),
-  delivered: z.boolean(),
-  status: z.number().int().optional(),
-  error: z.string().optional(),
-  responseExcerpt: z.string().optional(),
+export const TestResult = z.strictObject({
+  eventId: z.uuid().describe("The test notice's id."),
+  delivered: z.boolean().describe("Whether the receiver answered 2xx."),
+  status: z
+    .number()
+    .int()
+    .nullable()
+    .describe("The receiver's HTTP status; null when nothing answered (the reason is not told)."),
 });
 
 export const Problem = z.object({

@@ -1,5 +1,5 @@
 import { livePorts } from "../adapters/live.ts";
-import { DeliveriesFailed, fanOut } from "../fan-out.ts";
+import { DeliveriesFailed, fanOut, OwnerNotYetKnown } from "../fan-out.ts";
 
 interface Context {
   awsRequestId: string;
@@ -22,6 +22,8 @@ export const handler = async (raw: unknown, context: Context) => {
   } catch (error) {
     if (error instanceof DeliveriesFailed)
       console.log(JSON.stringify({ level: "warn", message: "still owed", ...error.result }));
+    if (error instanceof OwnerNotYetKnown)
+      console.log(JSON.stringify({ level: "warn", message: error.message }));
     throw error;
   }
 };

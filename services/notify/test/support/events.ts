@@ -76,7 +76,7 @@ export function requestedEvent(subject = fileSubject()) {
 }
 
 /** S3's Object Created event as AWS sent it (shared/conformance), for `key`. */
-export function objectCreated(key: string) {
+export function objectCreated(key: string, at: { bucket?: string; time?: string } = {}) {
   const snapshot = JSON.parse(readFileSync(findShared(), "utf8")) as Record<
     string,
     { "recorded-content": Record<string, Record<string, unknown>> }
@@ -88,11 +88,11 @@ export function objectCreated(key: string) {
   const event = structuredClone(sample) as {
     id: string;
     time: string;
-    detail: { bucket: { name: string }; object: { key: string } };
+    detail: { bucket: { name: string }; object: { key: string; sequencer: string } };
   };
   event.id = crypto.randomUUID();
-  event.time = "2026-01-01T00:00:01Z";
-  event.detail.bucket.name = "uploads";
+  event.time = at.time ?? "2026-01-01T00:00:01Z";
+  event.detail.bucket.name = at.bucket ?? "uploads";
   event.detail.object.key = key;
   return event;
 }

@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import type {
   Attempt,
   DeliveryRecord,
@@ -44,14 +45,16 @@ export function fakePorts(overrides: Partial<Ports> = {}) {
         Object.assign(found, { enabled, updatedAt: at });
         if (enabled) {
           found.consecutiveFailures = 0;
+          found.epoch = (found.epoch ?? 0) + 1;
           delete found.disabledAt;
           delete found.disabledReason;
         } else Object.assign(found, { disabledAt: at, disabledReason: "disabled by its owner" });
         return structuredClone(found);
       },
-      async recordOutcome(ownerId, id, last, change, disableAfter) {
+      async recordOutcome(ownerId, id, last, change, disableAfter, epoch) {
         const found = webhooks.get(id);
         if (found?.ownerId !== ownerId) return;
+        if (change === "failure" && (found.epoch ?? 0) !== epoch) return;
         found.lastDelivery = last;
         if (change === "success") found.consecutiveFailures = 0;
         if (change !== "failure") return;
@@ -79,7 +82,7 @@ export function fakePorts(overrides: Partial<Ports> = {}) {
           target,
           status: found?.status ?? "pending",
           attempts: found?.attempts ?? 0,
-          counted: found?.counted ?? false,
+          ...(found?.countedIn !== undefined ? { countedIn: found.countedIn } : {}),
           holder,
           leaseUntil,
           updatedAt: new Date(now).toISOString(),
@@ -89,18 +92,24 @@ export function fakePorts(overrides: Partial<Ports> = {}) {
       },
       async finish(eventId, target, holder, result) {
         const found = records.get(key(eventId, target));
-        if (!found || found.holder !== holder) throw new Error("ConditionalCheckFailedException");
-        const firstFailure = result.status !== "delivered" && !found.counted;
-        const { at, ...rest } = result;
+        if (!found || found.holder !== holder)
+          throw new ConditionalCheckFailedException({ message: "not the holder", $metadata: {} });
+        const { at, epoch, ...rest } = result;
+        const failure = result.status !== "delivered" && result.attempts > 0;
+        const counting = failure && epoch !== undefined;
         records.set(key(eventId, target), {
           eventId,
           target,
           ...rest,
           attempts: found.attempts + result.attempts,
-          counted: found.counted || result.status !== "delivered",
+          ...(counting
+            ? { countedIn: epoch }
+            : found.countedIn !== undefined
+              ? { countedIn: found.countedIn }
+              : {}),
           updatedAt: at,
         });
-        return { firstFailure };
+        return { counts: counting && found.countedIn !== epoch };
       },
     },
     owners: {

@@ -8,6 +8,9 @@ import {
 import { startTestCloud, type TestCloud } from "@platform/local-cloud";
 import notify from "../../service.ts";
 
+/** Limits for a file driving a local platform: `vi.setConfig(INTEGRATION)` at its top. */
+export const INTEGRATION = { testTimeout: 60_000, hookTimeout: 120_000 };
+
 /** A local platform running the notify service alone, shared by a test file. */
 export function startPlatform(): Promise<TestCloud> {
   // Function output stays in each function's log (cloud.functionLogs), not on the test's console.

@@ -1,4 +1,3 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -59,16 +58,4 @@ export async function startSilentServer() {
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/**
- * The receiver's check, as the README gives it: recompute the HMAC over "<t>.<raw body>", compare
- * in constant time, and refuse a timestamp more than 5 minutes away.
- */
-export function verifyDelivery(secret: string, header: string, rawBody: string): boolean {
-  const { t, v1 } = Object.fromEntries(header.split(",").map((part) => part.split("=")));
-  if (!t || !v1 || Math.abs(Date.now() / 1000 - Number(t)) > 300) return false;
-  const expected = createHmac("sha256", secret).update(`${t}.${rawBody}`).digest();
-  const given = Buffer.from(v1, "hex");
-  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -68,6 +68,7 @@ describe("the webhooks API", () => {
     const listed = await call(ports, "GET /webhooks");
     expect(listed.body).not.toContain(created.json.secret);
     expect(listed.json.items[0]).not.toHaveProperty("secret");
+    expect(listed.json.items[0]).not.toHaveProperty("epoch");
   });
 
   it("refuses, in the cloud, URLs that reach private addresses or are not https", async () => {
@@ -163,16 +164,17 @@ describe("the webhooks API", () => {
     expect(eleventh.json.detail).toContain("at most 10 webhooks");
   });
 
-  it("reports a test delivery's answer, keeping only an excerpt of the body", async () => {
+  it("reports a test delivery as its id, whether it was delivered and the status: never the receiver's body", async () => {
     const { ports, answer, sent } = cloudPorts();
     const created = await call(ports, "POST /webhooks", {
       json: { url: "https://hooks.example.com/in", events: ["upload.file.ready"] },
     });
-    answer(status(500, "x".repeat(256)));
+    answer(status(500, "internal details".repeat(16)));
     const tested = await call(ports, "POST /webhooks/{id}/test", {
       params: { id: created.json.id },
     });
-    expect(tested.json).toMatchObject({ delivered: false, status: 500 });
+    expect(tested.json).toEqual({ eventId: expect.any(String), delivered: false, status: 500 });
+    expect(tested.body).not.toContain("internal details");
     expect(JSON.parse(sent[0]?.body ?? "{}")).toMatchObject({
       type: "webhook.test",
       data: { webhookId: created.json.id },
@@ -183,8 +185,25 @@ describe("the webhooks API", () => {
     const params = { id: created.json.id };
     await call(ports, "PATCH /webhooks/{id}", { params, json: { enabled: false } });
     const again = await call(ports, "POST /webhooks/{id}/test", { params });
-    expect(again.json).toMatchObject({ delivered: true, status: 200 });
+    expect(again.json).toEqual({ eventId: expect.any(String), delivered: true, status: 200 });
     expect(sent).toHaveLength(2);
+  });
+
+  it("reports a test delivery that got no answer with a null status, saying nothing of why", async () => {
+    const { ports, answer } = cloudPorts();
+    const created = await call(ports, "POST /webhooks", {
+      json: { url: "https://hooks.example.com/in", events: ["upload.file.ready"] },
+    });
+    const params = { id: created.json.id };
+    for (const attempt of [
+      { kind: "network", error: "ECONNREFUSED" },
+      { kind: "timeout" },
+      { kind: "refused", error: "hooks.example.com resolves to a refused address: 10.0.0.5" },
+    ] as const) {
+      answer(attempt);
+      const tested = await call(ports, "POST /webhooks/{id}/test", { params });
+      expect(tested.json).toEqual({ eventId: expect.any(String), delivered: false, status: null });
+    }
   });
 
   it("answers 401 without a caller and 500 without internals when a port fails", async () => {

@@ -47,12 +47,26 @@ describe("what is retried", () => {
     expect(verdictOf(attempt)).toBe(verdict);
   });
 
-  it("reads Retry-After as seconds or as a date", () => {
+  it("reads Retry-After as delay-seconds or as an IMF-fixdate", () => {
     const now = new Date("2026-01-01T00:00:00Z");
+    expect(retryAfterMs("2", now)).toBe(2000);
     expect(retryAfterMs("7", now)).toBe(7000);
     expect(retryAfterMs("Thu, 01 Jan 2026 00:00:03 GMT", now)).toBe(3000);
-    expect(retryAfterMs("soon", now)).toBeUndefined();
+    expect(retryAfterMs("Wed, 31 Dec 2025 23:00:00 GMT", now)).toBe(0);
     expect(retryAfterMs(undefined, now)).toBeUndefined();
+  });
+
+  it.each([
+    "1.5",
+    "-1",
+    "+2",
+    "2 s",
+    "",
+    "soon",
+    "2026-01-01T00:00:03Z",
+    "Thu, 1 Jan 2026 00:00:03 GMT",
+  ])("ignores the Retry-After %o, which is neither", (header) => {
+    expect(retryAfterMs(header, new Date("2026-01-01T00:00:00Z"))).toBeUndefined();
   });
 
   it("backs off exponentially with full jitter, up to the cap", () => {
@@ -111,10 +125,18 @@ describe("a run of attempts", () => {
     });
   });
 
-  it("stops when the invocation has no time left for another attempt", async () => {
+  it("stops when the invocation has no time left for another attempt, its excerpt and its records", async () => {
+    // Cloud: 10 s per attempt, 1 s for the excerpt, 2 s for the records; waits of 999 ms then 1998 ms.
     const run = scripted(status(500), status(500), status(500));
-    const result = await runAttempts(run.send, run.ctx({ deadline: 12_000 }));
+    const result = await runAttempts(run.send, run.ctx({ deadline: 15_000 }));
     expect(result).toMatchObject({ status: "failed", attempts: 2 });
     expect(result.error).toBe("HTTP 500; no time left in this run");
+  });
+
+  it("makes no attempt when the deadline leaves no time for one", async () => {
+    const run = scripted(status(200));
+    const result = await runAttempts(run.send, run.ctx({ deadline: 12_999 }));
+    expect(result).toEqual({ status: "failed", attempts: 0, error: "no time left in this run" });
+    expect(run.calls()).toBe(0);
   });
 });

@@ -116,11 +116,22 @@ describe("checking a URL at registration", () => {
     );
   });
 
+  it("allows only ports 443 and 8443 in the cloud", async () => {
+    const table = { "hooks.example.com": ["93.184.216.34"] };
+    for (const url of ["https://hooks.example.com/", "https://hooks.example.com:8443/in"])
+      expect((await cloud(url, table)).href).toBe(url);
+    expect((await cloud("https://hooks.example.com:443/", table)).port).toBe("");
+    for (const port of [22, 80, 6379, 8080, 9200])
+      await expect(cloud(`https://hooks.example.com:${port}/`, table)).rejects.toThrow(
+        "must use port 443 or 8443 in the cloud",
+      );
+  });
+
   it("allows http://127.0.0.1 on the local platform only", async () => {
     const local = await checkDestination("http://127.0.0.1:9000/hook", "local", resolver({}));
     expect(local.port).toBe("9000");
     await expect(cloud("http://127.0.0.1:9000/hook")).rejects.toThrow("must be https");
-    await expect(cloud("https://127.0.0.1:9000/hook")).rejects.toThrow("127.0.0.1 is loopback");
+    await expect(cloud("https://127.0.0.1/hook")).rejects.toThrow("127.0.0.1 is loopback");
     await expect(checkDestination("http://10.0.0.1/hook", "local", resolver({}))).rejects.toThrow(
       "10.0.0.1 is private",
     );

@@ -1,6 +1,6 @@
 import { EventValidationError } from "@platform/events";
 import { describe, expect, it } from "vitest";
-import { DeliveriesFailed, fanOut } from "../../src/fan-out.ts";
+import { DeliveriesFailed, fanOut, OwnerNotYetKnown } from "../../src/fan-out.ts";
 import { recordOwner } from "../../src/owners.ts";
 import {
   fileSubject,
@@ -128,6 +128,24 @@ describe("fan-out of one event", () => {
     expect(sent).toEqual([]);
   });
 
+  it("starts and claims nothing when the invocation has no time left for one attempt", async () => {
+    const { ports, published, sent, records, webhook } = withWebhook();
+    const event = readyEvent();
+    const { attemptTimeoutMs, excerptWaitMs } = ports.policy;
+    const short = { requestId: "req-a", deadline: START + attemptTimeoutMs + excerptWaitMs };
+    await expect(fanOut(ports, event, short)).rejects.toThrow(
+      `still owes sns (no-time), webhook ${webhook.id} (no-time)`,
+    );
+    expect([published, sent, [...records.values()]]).toEqual([[], [], []]);
+
+    // Lambda's retry, in time.
+    expect(await fanOut(ports, event, invocation())).toMatchObject({
+      sns: "published",
+      webhooks: [{ outcome: "delivered", attempts: 1 }],
+    });
+    expect([published.length, sent.length]).toEqual([1, 1]);
+  });
+
   it("does not retry a 4xx: the delivery is final, counted, and nothing is owed", async () => {
     const { ports, sent, webhook, answer, record } = withWebhook();
     answer(status(404, "no such hook"));
@@ -159,6 +177,65 @@ describe("fan-out of one event", () => {
     });
     failing();
     await expect(fanOut(ports, events[2], invocation())).rejects.toThrow(DeliveriesFailed);
+    expect(await ports.webhooks.get(OWNER, webhook.id)).toMatchObject({
+      enabled: false,
+      consecutiveFailures: 3,
+      disabledReason: "3 consecutive failed deliveries",
+    });
+  });
+
+  it("counts every delivery that ends without a 2xx: failed after its retries, a final 4xx or 3xx, a refused address", async () => {
+    const { ports, webhook, answer } = withWebhook();
+    const failures = async () => (await ports.webhooks.get(OWNER, webhook.id))?.consecutiveFailures;
+    answer(status(503), status(503), status(503), status(301), status(200));
+    await expect(fanOut(ports, readyEvent(), invocation())).rejects.toThrow(DeliveriesFailed);
+    await fanOut(ports, readyEvent(), invocation());
+    expect(await failures()).toBe(2);
+    await fanOut(ports, readyEvent(), invocation());
+    expect(await failures()).toBe(0);
+
+    answer(status(410), { kind: "refused", error: "hooks.example.com resolves to 10.0.0.1" });
+    await fanOut(ports, readyEvent(), invocation());
+    await fanOut(ports, readyEvent(), invocation());
+    expect(await ports.webhooks.get(OWNER, webhook.id)).toMatchObject({
+      enabled: true,
+      consecutiveFailures: 2,
+      lastDelivery: { outcome: "rejected" },
+    });
+    answer(status(400));
+    await fanOut(ports, readyEvent(), invocation());
+    expect(await ports.webhooks.get(OWNER, webhook.id)).toMatchObject({
+      enabled: false,
+      disabledReason: "3 consecutive failed deliveries",
+    });
+  });
+
+  it("does not count a run that made no attempt", async () => {
+    const { ports, webhook, record } = withWebhook();
+    const event = readyEvent();
+    const { attemptTimeoutMs, excerptWaitMs } = ports.policy;
+    const short = { requestId: "req-a", deadline: START + attemptTimeoutMs + excerptWaitMs };
+    await expect(fanOut(ports, event, short)).rejects.toThrow(DeliveriesFailed);
+    expect(record(event.detail.metadata.eventId, `webhook:${webhook.id}`)).toBeUndefined();
+    expect(await ports.webhooks.get(OWNER, webhook.id)).toMatchObject({ consecutiveFailures: 0 });
+  });
+
+  it("counts owed failures again once the webhook is enabled: a still-broken receiver ends disabled again", async () => {
+    const { ports, webhook, answer } = withWebhook();
+    const failing = () => answer(...Array.from({ length: 3 }, () => status(503)));
+    const owed = [readyEvent(), readyEvent(), readyEvent()];
+    for (const event of owed) {
+      failing();
+      await expect(fanOut(ports, event, invocation())).rejects.toThrow(DeliveriesFailed);
+    }
+    expect(await ports.webhooks.get(OWNER, webhook.id)).toMatchObject({ enabled: false });
+
+    await ports.webhooks.setEnabled(OWNER, webhook.id, true, "2026-01-01T00:05:00.000Z");
+    for (const [n, event] of owed.entries()) {
+      failing();
+      const redrive = fanOut(ports, event, invocation(`redrive-${n}`));
+      await expect(redrive).rejects.toThrow(`webhook ${webhook.id} (failed: HTTP 503)`);
+    }
     expect(await ports.webhooks.get(OWNER, webhook.id)).toMatchObject({
       enabled: false,
       consecutiveFailures: 3,
@@ -226,6 +303,25 @@ describe("the received notice", () => {
     });
   });
 
+  it("is one notice, published and delivered once, when S3 hands one object change over twice", async () => {
+    const { ports, published, sent } = withWebhook();
+    const subject = fileSubject();
+    await recordOwner(ports, requestedEvent(subject));
+    const first = objectCreated(`tmp/profile/${OWNER}/${subject.fileId}_1767225600000.jpg`);
+    const again = { ...structuredClone(first), id: crypto.randomUUID() };
+    const a = await fanOut(ports, first, invocation("req-a"));
+    const b = await fanOut(ports, again, invocation("req-b"));
+    expect(a).toMatchObject({ sns: "published", webhooks: [{ outcome: "delivered" }] });
+    expect(b).toMatchObject({ sns: "already-done", webhooks: [{ outcome: "already-done" }] });
+    const ids = [a, b].map((result) => ("eventId" in result ? result.eventId : ""));
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[0]).not.toBe(first.id);
+    expect(published).toHaveLength(1);
+    expect(JSON.parse(published[0]?.message ?? "{}").id).toBe(ids[0]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.headers["x-event-id"]).toBe(ids[0]);
+  });
+
   it("waits for an owner that is recorded a moment later", async () => {
     const fake = withWebhook();
     const subject = fileSubject();
@@ -242,15 +338,28 @@ describe("the received notice", () => {
     expect(fake.sent).toHaveLength(1);
   });
 
-  it("is published without an owner, and to no webhook, when none is recorded in time", async () => {
+  it("fails before publishing anything while the owner is unknown and the bytes are young, so that Lambda retries", async () => {
+    const { ports, published, sent, records } = withWebhook();
+    const fileId = crypto.randomUUID();
+    const key = `tmp/profile/${OWNER}/${fileId}_1767225600000.jpg`;
+    const young = objectCreated(key, { time: new Date(START).toISOString() });
+    const run = fanOut(ports, young, invocation());
+    await expect(run).rejects.toBeInstanceOf(OwnerNotYetKnown);
+    await expect(run).rejects.toThrow(`the owner of file ${fileId} is not known yet`);
+    expect([published, sent, [...records.values()]]).toEqual([[], [], []]);
+  });
+
+  it("is published without an owner, and to no webhook, once the bytes are older than the grace", async () => {
     const { ports, published, sent } = withWebhook();
     const key = `tmp/profile/${OWNER}/${crypto.randomUUID()}_1767225600000.jpg`;
-    const result = await fanOut(ports, objectCreated(key), invocation());
+    const old = new Date(START - ports.policy.ownerGraceMs).toISOString();
+    const result = await fanOut(ports, objectCreated(key, { time: old }), invocation());
     expect(result).toMatchObject({ sns: "published", webhooks: [] });
     expect(published[0]?.attributes).toEqual({
       eventType: "upload.file.received",
       purpose: "profile",
     });
+    expect(JSON.parse(published[0]?.message ?? "{}").data).not.toHaveProperty("ownerId");
     expect(ports.now().getTime() - START).toBeGreaterThanOrEqual(ports.policy.ownerWaitMs);
     expect(sent).toEqual([]);
   });
