@@ -1,8 +1,13 @@
+import {
+  type ApiRequest,
+  type ApiResponse,
+  HttpProblem,
+  internalError,
+  json,
+  problem,
+} from "@platform/http-api";
 import type { Ports } from "../ports.ts";
 import { openApiDocument } from "./openapi.ts";
-import { HttpProblem } from "./problems.ts";
-import type { ApiRequest, ApiResponse } from "./request.ts";
-import { internalError, json, problem } from "./respond.ts";
 import { type RouteHandler, webhookRoutes } from "./routes.ts";
 
 export const routes: Record<string, RouteHandler> = {

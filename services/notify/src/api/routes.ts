@@ -1,11 +1,19 @@
+import {
+  type ApiRequest,
+  type ApiResponse,
+  badRequest,
+  empty,
+  HttpProblem,
+  json,
+  jsonBody,
+  notFound,
+  principalOf,
+  validate,
+} from "@platform/http-api";
 import { RefusedDestination } from "../destination.ts";
 import type { Ports } from "../ports.ts";
 import { MAX_WEBHOOKS_PER_OWNER } from "../settings.ts";
 import { publicView, register, sendTest } from "../webhooks.ts";
-import { jsonBody, principalOf } from "./access.ts";
-import { badRequest, HttpProblem, notFound, validate } from "./problems.ts";
-import type { ApiRequest, ApiResponse } from "./request.ts";
-import { empty, json } from "./respond.ts";
 import { CreateWebhook, IdParams, UpdateWebhook } from "./schemas.ts";
 
 export type RouteHandler = (req: ApiRequest, ports: Ports) => Promise<ApiResponse>;

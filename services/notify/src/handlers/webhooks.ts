@@ -1,5 +1,5 @@
+import { type GatewayEvent, toApiRequest } from "@platform/http-api";
 import { livePorts } from "../adapters/live.ts";
-import { type GatewayEvent, toApiRequest } from "../api/request.ts";
 import { dispatch } from "../api/router.ts";
 
 /** The webhooks API, from either door (JWT HTTP API or API-key REST API). */

@@ -1,7 +1,7 @@
+import type { ApiRequest } from "@platform/http-api";
 import { describe, expect, it } from "vitest";
 import notify from "../../service.ts";
 import { documentedRoutes, openApiDocument } from "../../src/api/openapi.ts";
-import type { ApiRequest } from "../../src/api/request.ts";
 import { dispatch, routes } from "../../src/api/router.ts";
 import type { Ports } from "../../src/ports.ts";
 import { fakePorts, status } from "../support/fakes.ts";
