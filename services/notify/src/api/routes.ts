@@ -1,6 +1,5 @@
 import {
   type ApiRequest,
-  type ApiResponse,
   badRequest,
   empty,
   HttpProblem,
@@ -8,6 +7,7 @@ import {
   jsonBody,
   notFound,
   principalOf,
+  type RouteHandler as Route,
   validate,
 } from "@platform/http-api";
 import { RefusedDestination } from "../destination.ts";
@@ -16,7 +16,7 @@ import { MAX_WEBHOOKS_PER_OWNER } from "../settings.ts";
 import { publicView, register, sendTest } from "../webhooks.ts";
 import { CreateWebhook, IdParams, UpdateWebhook } from "./schemas.ts";
 
-export type RouteHandler = (req: ApiRequest, ports: Ports) => Promise<ApiResponse>;
+export type RouteHandler = Route<Ports>;
 
 /** The caller's own webhook; anyone else's answers exactly like one that does not exist. */
 async function ownWebhook(req: ApiRequest, ports: Ports) {

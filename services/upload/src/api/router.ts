@@ -1,10 +1,9 @@
 import {
   type ApiRequest,
-  type ApiResponse,
-  HttpProblem,
-  internalError,
+  dispatch as dispatchRoute,
   json,
-  problem,
+  type Logger,
+  type RouteHandler as Route,
 } from "@platform/http-api";
 import type { Ports } from "../ports.ts";
 import { routes as fileRoutes } from "./files.ts";
@@ -13,7 +12,7 @@ import { routes as multipartRoutes } from "./multipart.ts";
 import { openApiDocument } from "./openapi.ts";
 import { routes as uploadRoutes } from "./uploads.ts";
 
-export type RouteHandler = (req: ApiRequest, ports: Ports) => Promise<ApiResponse>;
+export type RouteHandler = Route<Ports>;
 
 export const routes: Record<string, RouteHandler> = {
   "GET /health": async () => json(200, { status: "ok" }),
@@ -24,30 +23,8 @@ export const routes: Record<string, RouteHandler> = {
   ...fileRoutes,
 };
 
-export interface Logger {
-  error(message: string, details: Record<string, unknown>): void;
-}
+export type { Logger };
 
-/** Runs the route's logic; every failure becomes a problem+json answer. */
-export async function dispatch(
-  req: ApiRequest,
-  ports: Ports,
-  logger: Logger,
-): Promise<ApiResponse> {
-  const route = routes[req.routeKey];
-  try {
-    if (!route) throw new HttpProblem(404, "no-route", "Not found", `no route ${req.routeKey}`);
-    return await route(req, ports);
-  } catch (error) {
-    if (error instanceof HttpProblem) return problem(error, req.requestId);
-    logger.error("request failed", {
-      routeKey: req.routeKey,
-      requestId: req.requestId,
-      error:
-        error instanceof Error
-          ? { name: error.name, message: error.message, stack: error.stack }
-          : String(error),
-    });
-    return internalError(req.requestId);
-  }
-}
+/** One of this API's routes, answered with every failure as a problem+json (@platform/http-api). */
+export const dispatch = (req: ApiRequest, ports: Ports, logger: Logger) =>
+  dispatchRoute(routes, req, ports, logger);
