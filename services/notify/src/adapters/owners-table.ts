@@ -4,8 +4,11 @@ import type { Owners } from "../ports.ts";
 // The FileOwners table: one item per requested file, keyed by fileId, with its owner, purpose and
 // entity. Only recordOwner (which writes it) and the fan-out (which reads it) are linked to it.
 
-/** An upload's bytes arrive within hours of its request; the projection is kept a week. */
-const OWNER_DAYS = 7;
+/**
+ * Kept longer than a dead letter can wait (14 days in its queue, plus Lambda's retries), so a
+ * received notice redriven late still finds the owner its webhooks are owed to.
+ */
+const OWNER_DAYS = 16;
 
 export function ownersTable(client: DynamoDBDocumentClient, tableName: string): Owners {
   return {

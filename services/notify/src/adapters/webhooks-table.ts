@@ -92,16 +92,26 @@ export function webhooksTable(client: DynamoDBDocumentClient, tableName: string)
           UpdateExpression: enabled
             ? "SET enabled = :yes, consecutiveFailures = :zero, updatedAt = :at ADD #epoch :one REMOVE disabledAt, disabledReason"
             : "SET enabled = :no, disabledAt = :at, disabledReason = :why, updatedAt = :at",
-          ...(enabled ? { ExpressionAttributeNames: { "#epoch": "epoch" } } : {}),
+          // Enabling an enabled webhook changes nothing: its failure count is not reset.
+          ...(enabled
+            ? {
+                ConditionExpression: "attribute_exists(pk) AND enabled = :no",
+                ExpressionAttributeNames: { "#epoch": "epoch" },
+              }
+            : {}),
           ExpressionAttributeValues: enabled
-            ? { ":yes": true, ":zero": 0, ":one": 1, ":at": at }
+            ? { ":yes": true, ":no": false, ":zero": 0, ":one": 1, ":at": at }
             : { ":no": false, ":at": at, ":why": "disabled by its owner" },
           ReturnValues: "ALL_NEW",
         });
         return Attributes ? webhookOf(Attributes) : undefined;
       } catch (error) {
-        if (isConditionFailure(error)) return undefined;
-        throw error;
+        if (!isConditionFailure(error)) throw error;
+        // Missing (undefined), or already enabled (as it is).
+        const { Item: item } = await client.send(
+          new GetCommand({ TableName: tableName, Key: keyOf(ownerId, id), ConsistentRead: true }),
+        );
+        return item ? webhookOf(item) : undefined;
       }
     },
 
@@ -135,13 +145,16 @@ export function webhooksTable(client: DynamoDBDocumentClient, tableName: string)
       });
       // Deleted or enabled again meanwhile: nothing to count.
       if (!written || change !== "failure" || failures < disableAfter) return;
+      // Only in the epoch that counted: an owner who enabled it again meanwhile keeps it enabled.
       await conditional(() =>
         update(ownerId, id, {
           UpdateExpression: "SET enabled = :no, disabledAt = :at, disabledReason = :why",
-          ConditionExpression: "enabled = :yes",
+          ConditionExpression: `enabled = :yes AND ${sameEpoch}`,
+          ExpressionAttributeNames: { "#epoch": "epoch" },
           ExpressionAttributeValues: {
             ":no": false,
             ":yes": true,
+            ":epoch": epoch,
             ":at": last.at,
             ":why": `${failures} consecutive failed deliveries`,
           },

@@ -42,6 +42,8 @@ export function fakePorts(overrides: Partial<Ports> = {}) {
       async setEnabled(ownerId, id, enabled, at) {
         const found = webhooks.get(id);
         if (found?.ownerId !== ownerId) return undefined;
+        // As the table does: enabling an enabled webhook changes nothing.
+        if (enabled && found.enabled) return structuredClone(found);
         Object.assign(found, { enabled, updatedAt: at });
         if (enabled) {
           found.consecutiveFailures = 0;
