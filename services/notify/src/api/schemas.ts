@@ -69,12 +69,3 @@ export const TestResult = z.strictObject({
     .nullable()
     .describe("The receiver's HTTP status; null when nothing answered (the reason is not told)."),
 });
-
-export const Problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  instance: z.string().optional(),
-  errors: z.array(z.object({ in: z.string(), name: z.string(), detail: z.string() })).optional(),
-});

@@ -1,24 +1,30 @@
+import { openApiDocument as document, type OpenApiOperation, problems } from "@platform/http-api";
 import { z } from "zod";
 import { PURPOSES } from "../purposes.ts";
 import * as s from "./schemas.ts";
 
-/**
- * The OpenAPI 3.1 document, generated from the zod schemas that validate the requests, so the
- * document cannot promise a shape the API refuses.
- */
-interface Operation {
-  summary: string;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType | "multipart";
-  responses: Record<number, z.ZodType | string>;
-  public?: boolean;
-}
+/** `POST /files`: the parts of the form, which no zod schema describes. */
+const FORM_BODY = {
+  required: true,
+  content: {
+    "multipart/form-data": {
+      schema: {
+        type: "object",
+        required: ["purpose", "file"],
+        properties: {
+          purpose: { type: "string", enum: Object.keys(PURPOSES) },
+          entityId: { type: "string" },
+          file: {
+            type: "array",
+            items: { type: "string", contentMediaType: "application/octet-stream" },
+          },
+        },
+      },
+    },
+  },
+};
 
-const problems = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, "problem"]));
-
-const OPERATIONS: Record<string, Operation> = {
+const OPERATIONS: Record<string, OpenApiOperation> = {
   "GET /health": {
     summary: "Liveness",
     responses: { 200: z.object({ status: z.literal("ok") }) },
@@ -62,7 +68,7 @@ const OPERATIONS: Record<string, Operation> = {
   "POST /files": {
     summary:
       "Upload small files as multipart/form-data: the whole request at most about 4.4 MB, as the body reaches Lambda base64-encoded within its 6 MB payload",
-    body: "multipart",
+    body: FORM_BODY,
     responses: { 201: s.FormFiles, ...problems(400, 403, 413, 415) },
   },
   "GET /files": {
@@ -97,116 +103,17 @@ const OPERATIONS: Record<string, Operation> = {
 
 export const documentedRoutes = Object.keys(OPERATIONS);
 
-const schema = (type: z.ZodType, io: "input" | "output") => {
-  const { $schema: _, ...rest } = z.toJSONSchema(type, { io, unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
-  return rest;
-};
-
-function parameters(where: "path" | "query", object: z.ZodObject | undefined) {
-  if (!object) return [];
-  const json = schema(object, "input") as {
-    properties?: Record<string, unknown>;
-    required?: string[];
-  };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
-    name,
-    in: where,
-    required: where === "path" || (json.required ?? []).includes(name),
-    schema: property,
-  }));
-}
-
-function response(status: number, shape: z.ZodType | string) {
-  if (shape === "problem")
-    return {
-      description: "A problem",
-      content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
-    };
-  if (shape === "empty") return { description: "No content" };
-  if (shape === "redirect")
-    return {
-      description: "Redirect",
-      headers: { location: { schema: { type: "string", format: "uri" } } },
-    };
-  if (typeof shape === "string")
-    return { description: `See ${shape}`, content: { "application/json": {} } };
-  return {
-    description: String(status),
-    content: { "application/json": { schema: schema(shape, "output") } },
-  };
-}
-
-const FORM_BODY = {
-  required: true,
-  content: {
-    "multipart/form-data": {
-      schema: {
-        type: "object",
-        required: ["purpose", "file"],
-        properties: {
-          purpose: { type: "string", enum: Object.keys(PURPOSES) },
-          entityId: { type: "string" },
-          file: {
-            type: "array",
-            items: { type: "string", contentMediaType: "application/octet-stream" },
-          },
-        },
-      },
-    },
-  },
-};
-
+/** The upload API's OpenAPI document (`GET /openapi.json`). */
 export function openApiDocument() {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const [key, op] of Object.entries(OPERATIONS)) {
-    const [method = "", path = ""] = key.split(" ");
-    const body =
-      op.body === "multipart"
-        ? FORM_BODY
-        : op.body
-          ? {
-              required: true,
-              content: { "application/json": { schema: schema(op.body, "input") } },
-            }
-          : undefined;
-    paths[path] = {
-      ...paths[path],
-      [method.toLowerCase()]: {
-        summary: op.summary,
-        ...(op.public ? { security: [] } : {}),
-        parameters: [...parameters("path", op.params), ...parameters("query", op.query)],
-        ...(body ? { requestBody: body } : {}),
-        responses: Object.fromEntries(
-          Object.entries(op.responses).map(([status, shape]) => [
-            status,
-            response(Number(status), shape),
-          ]),
-        ),
-      },
-    };
-  }
-  return {
-    openapi: "3.1.0",
-    info: {
+  return document(
+    {
       title: "File platform upload API",
-      version: "1.0.0",
       description:
         "Upload files straight to S3 with presigned requests and follow them until their variants are ready. " +
         `Purposes: ${Object.entries(PURPOSES)
           .map(([name, p]) => `${name} (${p.contentTypes.join(", ")}; at most ${p.maxBytes} bytes)`)
           .join("; ")}.`,
     },
-    security: [{ bearer: [] }, { apiKey: [] }],
-    paths,
-    components: {
-      securitySchemes: {
-        bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
-        apiKey: { type: "apiKey", in: "header", name: "x-api-key" },
-      },
-      schemas: { Problem: schema(s.Problem, "output") },
-    },
-  };
+    OPERATIONS,
+  );
 }

@@ -180,12 +180,3 @@ export const MultipartCompleted = z.object({ location: z.string() });
 export const FormFiles = z.object({
   files: z.array(z.object({ fileId: FileId, key: z.string(), status: Status })),
 });
-
-export const Problem = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string(),
-  instance: z.string().optional(),
-  errors: z.array(z.object({ in: z.string(), name: z.string(), detail: z.string() })).optional(),
-});
