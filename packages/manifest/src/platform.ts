@@ -6,6 +6,22 @@
 /** Where uploads land before imaging promotes them; the lifecycle expires what is left there. */
 export const TMP_PREFIX = "tmp/";
 
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const TMP_KEY = new RegExp(`^tmp/([a-z-]+)/([A-Za-z0-9_-]+)/(${UUID})_(\\d+)\\.([a-z0-9]+)$`);
+
+/**
+ * The parts of an upload's key as the upload API chooses it
+ * (`tmp/<purpose>/<entity>/<fileId>_<ms>.<ext>`), or undefined for any other key.
+ */
+export function parseTmpKey(
+  key: string,
+): { purpose: string; entityId: string; fileId: string } | undefined {
+  const match = TMP_KEY.exec(key);
+  if (!match) return undefined;
+  const [, purpose = "", entityId = "", fileId = ""] = match;
+  return { purpose, entityId, fileId };
+}
+
 export interface CorsRule {
   allowedOrigins: string[];
   allowedMethods: ("GET" | "HEAD" | "PUT" | "POST" | "DELETE")[];

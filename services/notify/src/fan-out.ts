@@ -1,10 +1,10 @@
 import { parse } from "@platform/events";
+import { parseTmpKey } from "@platform/manifest";
 import { attemptFits, runAttempts } from "./attempts.ts";
 import {
   NOTIFIED,
   type Notice,
   noticeAttributes,
-  parseTmpKey,
   platformNotice,
   receivedNotice,
 } from "./notice.ts";

@@ -36,19 +36,6 @@ export const NOTIFIED = [FileReady, FileRejected, FileDeleted, S3ObjectCreated] 
 export type NotifiedEvent = EventOf<(typeof NOTIFIED)[number]>;
 export type PlatformNotified = Exclude<NotifiedEvent, { source: "aws.s3" }>;
 
-const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-const TMP_KEY = new RegExp(`^tmp/([a-z-]+)/([A-Za-z0-9_-]+)/(${UUID})_(\\d+)\\.([a-z0-9]+)$`);
-
-/** The parts of a key the upload API chose (`tmp/<purpose>/<entity>/<fileId>_<ms>.<ext>`). */
-export function parseTmpKey(
-  key: string,
-): { purpose: string; entityId: string; fileId: string } | undefined {
-  const match = TMP_KEY.exec(key);
-  if (!match) return undefined;
-  const [, purpose = "", entityId = "", fileId = ""] = match;
-  return { purpose, entityId, fileId };
-}
-
 /** A platform event's notice: its data as published, under its own id and time. */
 export function platformNotice(event: PlatformNotified): Notice {
   return {

@@ -1,5 +1,5 @@
+import { parseTmpKey } from "@platform/manifest";
 import { type FileRecord, keysOf, objectArrived } from "../files.ts";
-import { parseTmpKey } from "../keys.ts";
 import { applyChange } from "../lifecycle.ts";
 import type { Ports, StoredObject } from "../ports.ts";
 

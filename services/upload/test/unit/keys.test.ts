@@ -1,5 +1,6 @@
+import { parseTmpKey } from "@platform/manifest";
 import { describe, expect, it } from "vitest";
-import { ENTITY_ID, entityOf, parseTmpKey, tmpKey } from "../../src/keys.ts";
+import { ENTITY_ID, entityOf, tmpKey } from "../../src/keys.ts";
 import { PURPOSE_NAMES } from "../../src/purposes.ts";
 
 const FILE_ID = "0b6a4c1e-7f3d-4a8e-9c2b-5d1e8f7a6b3c";
