@@ -9,9 +9,9 @@ import {
   startTestCloud,
   type TestCloud,
 } from "@platform/local-cloud";
-import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifests } from "../stacks/manifests.ts";
+import { uploadPhoto } from "./upload-photo.ts";
 
 // The whole platform, as `npm start` runs it: every cross-service call goes through the
 // invoke-proxy, and audit keeps the ledger of every event and every call.
@@ -70,22 +70,12 @@ async function auditedCallsBy(service: string) {
 beforeAll(async () => {
   cloud = await startTestCloud({ manifests });
   token = await cloud.token("erin", ["files:write", "files:read"]);
-  const photo = await sharp({
-    create: { width: 1200, height: 900, channels: 3, background: "#2a6" },
-  })
-    .jpeg()
-    .toBuffer();
-  const created = await call("POST", "/uploads?method=put", {
-    filename: "harbour.jpg",
-    contentType: "image/jpeg",
-    size: photo.length,
+  ({ fileId } = await uploadPhoto(cloud, token, {
+    width: 1200,
+    height: 900,
     purpose: "feed",
-  });
-  expect(created.status).toBe(201);
-  fileId = created.body.fileId;
-  const { url, headers } = created.body.upload;
-  expect((await fetch(url, { method: "PUT", headers, body: photo })).status).toBe(200);
-  await cloud.settle();
+    filename: "harbour.jpg",
+  }));
 }, 120_000);
 
 afterAll(async () => {

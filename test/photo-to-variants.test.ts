@@ -2,6 +2,7 @@ import { startTestCloud, type TestCloud } from "@platform/local-cloud";
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { manifests } from "../stacks/manifests.ts";
+import { uploadPhoto } from "./upload-photo.ts";
 
 // The whole platform, as `npm start` runs it: a photo goes in through the API and comes out as
 // variants, with the upload service learning of them only from imaging's events.
@@ -33,28 +34,19 @@ async function call(method: string, path: string, body?: unknown) {
 
 describe("a photo through the whole platform", () => {
   it("is uploaded, processed by imaging and ready with real variants", async () => {
-    const photo = await sharp({
-      create: { width: 1200, height: 900, channels: 3, background: "#2a6" },
-    })
-      .jpeg()
-      .toBuffer();
-    const created = await call("POST", "/uploads?method=put", {
-      filename: "holiday.jpg",
-      contentType: "image/jpeg",
-      size: photo.length,
+    const { fileId, bytes: photo } = await uploadPhoto(cloud, token, {
+      width: 1200,
+      height: 900,
       purpose: "profile",
+      filename: "holiday.jpg",
     });
-    expect(created.status).toBe(201);
-    const { url, headers } = created.body.upload;
-    expect((await fetch(url, { method: "PUT", headers, body: photo })).status).toBe(200);
-    await cloud.settle();
 
-    const file = await call("GET", `/files/${created.body.fileId}`);
+    const file = await call("GET", `/files/${fileId}`);
     expect(file.body).toMatchObject({ status: "ready", progress: { done: 7, total: 7 } });
     const names = file.body.variants.map((v: { name: string }) => v.name).sort();
     expect(names).toEqual(["1024-jpeg", "1024-webp", "256-jpeg", "256-webp", "64-jpeg", "64-webp"]);
 
-    const content = await call("GET", `/files/${created.body.fileId}/content?variant=256-webp`);
+    const content = await call("GET", `/files/${fileId}/content?variant=256-webp`);
     expect(content.status).toBe(302);
     const variant = Buffer.from(
       await (await fetch(content.headers.get("location") ?? "")).arrayBuffer(),

@@ -1,10 +1,10 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startTestCloud, type TestCloud } from "@platform/local-cloud";
-import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyDelivery } from "../services/notify/test/support/verify.ts";
 import { manifests } from "../stacks/manifests.ts";
+import { uploadPhoto } from "./upload-photo.ts";
 
 // The notification service's promise, on the whole platform as `npm start` runs it: a developer
 // registers a webhook, uploads a photo, and receives a verified upload.file.ready with the variants.
@@ -49,21 +49,12 @@ describe("a webhook on the whole platform", () => {
     });
     expect(hook.status).toBe(201);
 
-    const photo = await sharp({
-      create: { width: 800, height: 600, channels: 3, background: "#38c" },
-    })
-      .jpeg()
-      .toBuffer();
-    const created = await api("POST", "/uploads?method=put", {
-      filename: "me.jpg",
-      contentType: "image/jpeg",
-      size: photo.length,
+    const { fileId } = await uploadPhoto(cloud, token, {
+      width: 800,
+      height: 600,
       purpose: "profile",
+      filename: "me.jpg",
     });
-    expect(created.status).toBe(201);
-    const { url, headers } = created.body.upload;
-    expect((await fetch(url, { method: "PUT", headers, body: photo })).status).toBe(200);
-    await cloud.settle();
 
     const byType = (type: string) => received.filter((r) => JSON.parse(r.body).type === type);
     const [ready] = byType("upload.file.ready");
@@ -78,7 +69,7 @@ describe("a webhook on the whole platform", () => {
     const notice = JSON.parse(ready?.body ?? "{}");
     expect(ready?.headers).toMatchObject({ "x-webhook-id": hook.body.id, "x-event-id": notice.id });
     expect(notice.data).toMatchObject({
-      fileId: created.body.fileId,
+      fileId: fileId,
       ownerId: "quinn",
       purpose: "profile",
     });
@@ -98,7 +89,7 @@ describe("a webhook on the whole platform", () => {
 
     const [arrived] = byType("upload.file.received");
     expect(JSON.parse(arrived?.body ?? "{}").data).toMatchObject({
-      fileId: created.body.fileId,
+      fileId: fileId,
       ownerId: "quinn",
     });
   });
